@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CadreConfig(AppConfig):
+    name = "cadre"
+    verbose_name = _("干部与选任")
+
+    def ready(self):
+        from . import checks  # noqa: F401  (registers the system checks)

@@ -1,0 +1,104 @@
+"""The rules registry.
+
+A rule is a small function `(candidate, ctx) -> Finding` registered under its DOMAIN.md id for
+the transitions it guards. Stage apps register their rules in `AppConfig.ready()`; the spine
+only evaluates what is registered, so it never needs to know who checks what.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.utils import timezone
+
+from .errors import Violation
+from .thresholds import Snapshot
+
+# Every rule id of DOMAIN.md. The system check in cadre.checks refuses ids outside this list.
+CATALOG = (
+    "M1 M2 M3 M4 N1 N2 N3 N4 R1 R2 R3 R4 R5 E1 E2 E3 E4 E5 E6 E7 "
+    "I1 I2 I3 I4 I5 I6 I7 I8 I9 D1 D2 D3 V1 V2 V3 V4 V5 V6 V7 V8 V9 "
+    "P1 P2 P3 A1 A2 A3 A4 S1 S2 S3 S4 S5 S6 C1 C2"
+).split()
+
+
+@dataclass
+class Context:
+    """What a rule may look at besides the candidate: one threshold snapshot and one today."""
+
+    thresholds: Snapshot
+    today: date
+
+
+@dataclass
+class Finding:
+    """What one rule saw (its inputs, for the record) and what it objects to (empty: passes)."""
+
+    inputs: dict = field(default_factory=dict)
+    problems: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    title: str
+    source: str
+    transitions: tuple[str, ...]
+    soft: bool
+    check: Callable
+
+    def violation(self, message: str) -> Violation:
+        return Violation(rule=self.id, message=message, source=self.source, overridable=self.soft)
+
+
+_registry: dict[str, Rule] = {}
+_duplicates: list[str] = []
+
+
+def register(rule_id: str, *, title: str, source: str, transitions: tuple[str, ...] | list[str], soft: bool = False):
+    """Decorator: register `check` as rule `rule_id` for the given transitions."""
+
+    def decorator(check):
+        if rule_id in _registry:
+            _duplicates.append(rule_id)
+        _registry[rule_id] = Rule(rule_id, title, source, tuple(transitions), soft, check)
+        return check
+
+    return decorator
+
+
+def registered() -> dict[str, Rule]:
+    return dict(_registry)
+
+
+def duplicates() -> list[str]:
+    return list(_duplicates)
+
+
+def rules_for(transition: str) -> list[Rule]:
+    return [rule for rule in _registry.values() if transition in rule.transitions]
+
+
+@dataclass
+class Evaluation:
+    transition: str
+    violations: list[Violation]
+    trace: list[dict]
+    thresholds: dict[str, str]
+
+    @property
+    def allowed(self) -> bool:
+        return not self.violations
+
+
+def evaluate(candidate, transition: str, *, thresholds: Snapshot, today: date | None = None) -> Evaluation:
+    """Run every rule registered for `transition`; nothing is written."""
+    ctx = Context(thresholds=thresholds, today=today or timezone.localdate())
+    violations: list[Violation] = []
+    trace: list[dict] = []
+    rules = sorted(rules_for(transition), key=lambda r: CATALOG.index(r.id))
+    for rule in rules:
+        finding = rule.check(candidate, ctx)
+        violations.extend(rule.violation(problem) for problem in finding.problems)
+        trace.append({"rule": rule.id, "passed": not finding.problems, "inputs": finding.inputs})
+    return Evaluation(transition, violations, trace, thresholds.for_rules(r.id for r in rules))

@@ -1,0 +1,79 @@
+"""Reads. Every `get_<thing>_for_user` returns the object or raises Http404, so ids never leak."""
+
+from django.db.models import QuerySet
+from django.http import Http404
+from guardian.shortcuts import get_objects_for_user
+
+from . import roles
+from .models import Cadre, Candidate, Position, RecordEntry, Selection, Unit
+
+
+def selections_for_user(*, user) -> QuerySet[Selection]:
+    if roles.reads_everything(user):
+        return Selection.objects.all()
+    if roles.has_role(user, roles.ORG_STAFF):
+        return get_objects_for_user(user, roles.WORK_ON_SELECTION, klass=Selection, accept_global_perms=False)
+    return Selection.objects.none()
+
+
+def get_selection_for_user(*, user, pk) -> Selection:
+    try:
+        return selections_for_user(user=user).get(pk=pk)
+    except (Selection.DoesNotExist, ValueError, TypeError) as exc:
+        raise Http404("选任工作不存在") from exc
+
+
+def can_work_on(*, user, selection: Selection) -> bool:
+    """Changing a selection or its candidates: an assigned organization staff member."""
+    return roles.has_role(user, roles.ORG_STAFF) and user.has_perm(roles.WORK_ON_SELECTION, selection)
+
+
+def candidates_for_user(*, user) -> QuerySet[Candidate]:
+    visible = selections_for_user(user=user)
+    qs = Candidate.objects.select_related("cadre", "position__unit", "selection")
+    if roles.reads_everything(user):
+        return qs
+    return qs.filter(selection__in=visible.values("pk"))
+
+
+def get_candidate_for_user(*, user, pk) -> Candidate:
+    try:
+        return candidates_for_user(user=user).get(pk=pk)
+    except (Candidate.DoesNotExist, ValueError, TypeError) as exc:
+        raise Http404("人选不存在") from exc
+
+
+def cadres_for_user(*, user) -> QuerySet[Cadre]:
+    if not roles.can_read_cadres(user):
+        return Cadre.objects.none()
+    return Cadre.objects.select_related("unit", "position__unit")
+
+
+def get_cadre_for_user(*, user, pk) -> Cadre:
+    try:
+        return cadres_for_user(user=user).get(pk=pk)
+    except (Cadre.DoesNotExist, ValueError, TypeError) as exc:
+        raise Http404("干部不存在") from exc
+
+
+def units_list() -> QuerySet[Unit]:
+    return Unit.objects.all()
+
+
+def positions_list() -> QuerySet[Position]:
+    return Position.objects.select_related("unit")
+
+
+def record_for_candidate(*, candidate: Candidate) -> QuerySet[RecordEntry]:
+    return candidate.record.order_by("seq")
+
+
+def position_occupancy(*, position: Position, excluding_candidate=None) -> dict:
+    """M3: holders plus pending appointments (candidates in publicity or suspended) for one post."""
+    from .models import PENDING_STAGES
+
+    holders = Cadre.objects.filter(position=position).count()
+    pending = Candidate.objects.filter(position=position, stage__in=PENDING_STAGES)
+    if excluding_candidate is not None:
+        pending = pending.exclude(pk=excluding_candidate.pk)
+    return {"quota": position.quota, "holders": holders, "pending": pending.count()}

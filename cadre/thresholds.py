@@ -1,0 +1,131 @@
+"""Thresholds are data: defaults from the seeds, overridden by Threshold rows an admin edits.
+
+Each key has a type that parses and validates the stored text. `snapshot()` reads every row in
+one query so a transition evaluates all its rules against one consistent set of values, and the
+record stores exactly that set.
+"""
+
+import json
+from dataclasses import dataclass
+from fractions import Fraction
+
+from django.core.exceptions import ValidationError
+
+
+def _fraction(text: str) -> Fraction:
+    try:
+        value = Fraction(text.strip())
+    except (ValueError, ZeroDivisionError) as exc:
+        raise ValidationError(f"“{text}”不是有效的比例，请写成 2/3 或 0.5 的形式") from exc
+    if not 0 <= value <= 1:
+        raise ValidationError("比例必须在 0 到 1 之间")
+    return value
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text.strip())
+    except ValueError as exc:
+        raise ValidationError(f"“{text}”不是整数") from exc
+    if value < 0:
+        raise ValidationError("取值不能为负数")
+    return value
+
+
+def _json_object(text: str) -> dict:
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ValidationError("不是有效的 JSON") from exc
+    if not isinstance(value, dict):
+        raise ValidationError("必须是 JSON 对象")
+    return value
+
+
+def _json_list(text: str) -> list:
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ValidationError("不是有效的 JSON") from exc
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ValidationError("必须是字符串组成的 JSON 数组")
+    return value
+
+
+def _education(text: str) -> dict:
+    from .models import Education
+
+    value = _json_object(text)
+    bad = [v for v in value.values() if v not in Education.values]
+    if bad:
+        raise ValidationError(f"未知学历：{', '.join(map(str, bad))}")
+    return value
+
+
+@dataclass(frozen=True)
+class Spec:
+    rule: str
+    default: str
+    parse: object
+    description: str
+
+
+SPECS: dict[str, Spec] = {
+    "N2.reference_ratio": Spec("N2", "3", _positive_int, "党政正职参考人选与职位之比（1:N）"),
+    "N3.min_education": Spec(
+        "N3",
+        json.dumps({"*": "associate"}),
+        _education,
+        "新提拔干部最低学历（按职级，* 为默认）",
+    ),
+    "N4.failed_votes": Spec("N4", "2", _positive_int, "票决未通过达到此次数后不得再提名同一职位"),
+    "N4.bar_days": Spec("N4", "365", _positive_int, "两次票决未通过后不得提名同一职位的期限（天）"),
+    "R2.valid_days": Spec("R2", "365", _positive_int, "民主推荐结果有效期（天）"),
+    "R3.min_share": Spec("R3", "1/2", _fraction, "本单位推荐得票率下限"),
+    "E1.years": Spec("E1", "3", _positive_int, "年度考核回看年数"),
+    "E2.min_good_share": Spec("E2", "2/3", _fraction, "民主测评优秀+称职票比例下限"),
+    "E2.max_incompetent_share": Spec("E2", "1/3", _fraction, "民主测评不称职票比例上限"),
+    "E7.years": Spec("E7", "1", _positive_int, "一票否决影响年数"),
+    "V1.quorum": Spec("V1", "2/3", _fraction, "到会人数占应到会人数比例下限"),
+    "V3.pass_share": Spec("V3", "1/2", _fraction, "赞成票须超过应到会人数的比例"),
+    "V6.negative_share": Spec("V6", "1/3", _fraction, "反映问题集中的否定意见比例"),
+    "P1.working_days": Spec("P1", "5", _positive_int, "任前公示最少工作日"),
+    "A2.probation_days": Spec("A2", "365", _positive_int, "试用期（天）"),
+    "I3.procedures": Spec(
+        "I3", json.dumps(["民主测评", "个别谈话", "查阅档案资料", "实地查看"], ensure_ascii=False), _json_list, "考察必经程序"
+    ),
+    "I4.categories": Spec(
+        "I4",
+        json.dumps(["单位领导班子成员", "中层干部", "代表/委员等相关人员", "考察对象本人"], ensure_ascii=False),
+        _json_list,
+        "必须覆盖的谈话对象类别",
+    ),
+    "I6.opinions": Spec("I6", json.dumps(["纪检"], ensure_ascii=False), _json_list, "必须征求意见的部门"),
+}
+
+
+def validate_value(key: str, text: str):
+    spec = SPECS.get(key)
+    if spec is None:
+        raise ValidationError(f"未知的阈值：{key}")
+    spec.parse(text)
+
+
+class Snapshot:
+    """The thresholds in force at one moment: parsed values plus their raw text for the record."""
+
+    def __init__(self, raw: dict[str, str]):
+        self.raw = {key: raw.get(key, spec.default) for key, spec in SPECS.items()}
+
+    def __getitem__(self, key: str):
+        return SPECS[key].parse(self.raw[key])
+
+    def for_rules(self, rule_ids) -> dict[str, str]:
+        wanted = set(rule_ids)
+        return {key: value for key, value in self.raw.items() if SPECS[key].rule in wanted}
+
+
+def snapshot() -> Snapshot:
+    from .models import Threshold
+
+    return Snapshot(dict(Threshold.objects.values_list("key", "value")))
