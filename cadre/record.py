@@ -8,6 +8,7 @@ lock, so two appends to one chain cannot interleave (and (candidate, seq) is uni
 
 import hashlib
 import json
+from datetime import UTC
 from dataclasses import dataclass
 
 from django.utils import timezone
@@ -21,7 +22,7 @@ def canonical(*, candidate_id, seq, at, actor_id, actor_name, kind, payload) -> 
     content = {
         "candidate": candidate_id,
         "seq": seq,
-        "at": at.astimezone(timezone.UTC).isoformat(timespec="microseconds"),
+        "at": at.astimezone(UTC).isoformat(timespec="microseconds"),
         "actor": actor_id,
         "actor_name": actor_name,
         "kind": kind,

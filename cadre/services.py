@@ -374,3 +374,64 @@ def user_create(*, username: str, password: str, role_names: list[str], email: s
         user.save(update_fields=["is_staff", "is_superuser"])
     user.groups.set(Group.objects.filter(name__in=role_names))
     return user
+
+
+# ---------------------------------------------------------------------------- master data
+
+
+def _ensure_admin(actor):
+    if not roles.has_role(actor, roles.ADMIN):
+        raise NotAllowed("只有管理员可以维护单位和职位")
+
+
+def _ensure_cadre_writer(actor):
+    if not roles.can_write_cadres(actor):
+        raise NotAllowed("只有组工干部和管理员可以维护干部信息")
+
+
+def _save(instance, fields=None):
+    """full_clean then save, translating model validation into InvalidInput."""
+    from django.core.exceptions import ValidationError
+
+    try:
+        instance.full_clean()
+    except ValidationError as exc:
+        raise InvalidInput(exc.message_dict) from exc
+    instance.save(update_fields=fields) if fields else instance.save()
+    return instance
+
+
+@transaction.atomic
+def unit_create(*, actor: User, **fields) -> "Unit":
+    from .models import Unit
+
+    _ensure_admin(actor)
+    return _save(Unit(**fields))
+
+
+@transaction.atomic
+def position_create(*, actor: User, **fields) -> Position:
+    _ensure_admin(actor)
+    return _save(Position(**fields))
+
+
+@transaction.atomic
+def cadre_create(*, actor: User, **fields) -> Cadre:
+    _ensure_cadre_writer(actor)
+    return _save(Cadre(**fields))
+
+
+@transaction.atomic
+def cadre_update(*, actor: User, cadre: Cadre, **fields) -> Cadre:
+    _ensure_cadre_writer(actor)
+    cadre = Cadre.objects.select_for_update().get(pk=cadre.pk)
+    for name, value in fields.items():
+        setattr(cadre, name, value)
+    return _save(cadre, fields=list(fields))
+
+
+@transaction.atomic
+def cadre_fact_create(*, actor: User, cadre: Cadre, model, **fields):
+    """An assessment, evaluation or sanction of a cadre."""
+    _ensure_cadre_writer(actor)
+    return _save(model(cadre=cadre, **fields))

@@ -1,0 +1,320 @@
+"""JSON API v1 (../shared/API.md). Thin: parse, call a service or selector, render."""
+
+from django.contrib.auth import authenticate
+from django.contrib.auth.models import User
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import exceptions, generics, status
+from rest_framework.authtoken.models import Token
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.views import APIView
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from . import roles, selectors, services
+from .errors import Conflict, InvalidInput, NotAllowed, TransitionRefused
+from .models import Assessment, Evaluation, Position, Sanction
+from .record import verify
+from .serializers import (
+    AssessmentSerializer,
+    AssignSerializer,
+    CadreSerializer,
+    CandidateSerializer,
+    CheckSerializer,
+    EvaluationSerializer,
+    ImportantSerializer,
+    PositionSerializer,
+    RecordEntrySerializer,
+    SanctionSerializer,
+    SelectionSerializer,
+    SendBackSerializer,
+    TokenRequestSerializer,
+    TokenSerializer,
+    TransitionSerializer,
+    UnitSerializer,
+    VerifySerializer,
+)
+
+VIOLATIONS_RESPONSE = OpenApiResponse(description='{"violations": [{"rule", "message", "source", "overridable"}]}')
+
+
+def _errors(detail) -> dict:
+    if isinstance(detail, dict):
+        return {k: v if isinstance(v, list) else [v] for k, v in detail.items()}
+    if isinstance(detail, list):
+        return {"non_field_errors": detail}
+    return {"non_field_errors": [detail]}
+
+
+def exception_handler(exc, context):
+    """Translate domain errors once; shape every 400 as {"errors": {field: [messages]}}."""
+    if isinstance(exc, TransitionRefused):
+        return Response({"violations": [v.as_dict() for v in exc.violations]}, status=status.HTTP_409_CONFLICT)
+    if isinstance(exc, Conflict):
+        return Response({"detail": exc.message, "conflict": True}, status=status.HTTP_409_CONFLICT)
+    if isinstance(exc, InvalidInput):
+        return Response({"errors": exc.errors}, status=status.HTTP_400_BAD_REQUEST)
+    if isinstance(exc, NotAllowed):
+        return Response({"detail": exc.message}, status=status.HTTP_403_FORBIDDEN)
+    if isinstance(exc, exceptions.ParseError):
+        return Response({"errors": {"non_field_errors": ["请求体不是有效的 JSON"]}}, status=status.HTTP_400_BAD_REQUEST)
+    response = drf_exception_handler(exc, context)
+    if response is not None and isinstance(exc, exceptions.ValidationError):
+        response.data = {"errors": _errors(exc.detail)}
+    return response
+
+
+def _valid(serializer_class, request, **kwargs):
+    serializer = serializer_class(data=request.data, **kwargs)
+    if not isinstance(request.data, dict):
+        raise InvalidInput({"non_field_errors": ["请求体必须是 JSON 对象"]})
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
+
+
+# ---------------------------------------------------------------------------- auth
+
+
+class TokenView(APIView):
+    permission_classes = [AllowAny]
+    authentication_classes: list = []
+
+    @extend_schema(request=TokenRequestSerializer, responses={200: TokenSerializer})
+    def post(self, request):
+        data = _valid(TokenRequestSerializer, request)
+        user = authenticate(request, username=data["username"], password=data["password"])
+        if user is None:
+            raise InvalidInput({"non_field_errors": ["用户名或密码错误"]})
+        token, _ = Token.objects.get_or_create(user=user)
+        return Response({"token": token.key})
+
+
+# ---------------------------------------------------------------------------- master data
+
+
+class UnitList(generics.ListAPIView):
+    serializer_class = UnitSerializer
+
+    def get_queryset(self):
+        return selectors.units_list()
+
+    @extend_schema(request=UnitSerializer, responses={201: UnitSerializer})
+    def post(self, request):
+        data = _valid(UnitSerializer, request)
+        unit = services.unit_create(actor=request.user, **data)
+        return Response(UnitSerializer(unit).data, status=status.HTTP_201_CREATED)
+
+
+class PositionList(generics.ListAPIView):
+    serializer_class = PositionSerializer
+
+    def get_queryset(self):
+        return selectors.positions_list()
+
+    @extend_schema(request=PositionSerializer, responses={201: PositionSerializer})
+    def post(self, request):
+        data = _valid(PositionSerializer, request)
+        position = services.position_create(actor=request.user, **data)
+        return Response(PositionSerializer(position).data, status=status.HTTP_201_CREATED)
+
+
+def _require(allowed: bool):
+    if not allowed:
+        raise exceptions.PermissionDenied("您没有访问干部信息的权限")
+
+
+class CadreList(generics.ListAPIView):
+    serializer_class = CadreSerializer
+
+    def get_queryset(self):
+        _require(roles.can_read_cadres(self.request.user))
+        return selectors.cadres_for_user(user=self.request.user)
+
+    @extend_schema(request=CadreSerializer, responses={201: CadreSerializer})
+    def post(self, request):
+        _require(roles.can_write_cadres(request.user))
+        data = _valid(CadreSerializer, request)
+        cadre = services.cadre_create(actor=request.user, **data)
+        return Response(CadreSerializer(cadre).data, status=status.HTTP_201_CREATED)
+
+
+class CadreDetail(APIView):
+    @extend_schema(responses={200: CadreSerializer})
+    def get(self, request, pk):
+        _require(roles.can_read_cadres(request.user))
+        return Response(CadreSerializer(selectors.get_cadre_for_user(user=request.user, pk=pk)).data)
+
+    @extend_schema(request=CadreSerializer, responses={200: CadreSerializer})
+    def patch(self, request, pk):
+        _require(roles.can_read_cadres(request.user))
+        cadre = selectors.get_cadre_for_user(user=request.user, pk=pk)
+        _require(roles.can_write_cadres(request.user))
+        data = _valid(CadreSerializer, request, instance=cadre, partial=True)
+        cadre = services.cadre_update(actor=request.user, cadre=cadre, **data)
+        return Response(CadreSerializer(cadre).data)
+
+
+class _CadreFactList(generics.ListAPIView):
+    """GET/POST of one kind of fact of one cadre: assessments, evaluations, sanctions."""
+
+    model = None
+
+    def _cadre(self):
+        _require(roles.can_read_cadres(self.request.user))
+        return selectors.get_cadre_for_user(user=self.request.user, pk=self.kwargs["pk"])
+
+    def get_queryset(self):
+        return self.model.objects.filter(cadre=self._cadre())
+
+    def post(self, request, pk):
+        cadre = self._cadre()
+        _require(roles.can_write_cadres(request.user))
+        data = _valid(self.serializer_class, request)
+        fact = services.cadre_fact_create(actor=request.user, cadre=cadre, model=self.model, **data)
+        return Response(self.serializer_class(fact).data, status=status.HTTP_201_CREATED)
+
+
+@extend_schema(request=AssessmentSerializer, responses={200: AssessmentSerializer(many=True), 201: AssessmentSerializer})
+class AssessmentList(_CadreFactList):
+    model = Assessment
+    serializer_class = AssessmentSerializer
+
+
+@extend_schema(request=EvaluationSerializer, responses={200: EvaluationSerializer(many=True), 201: EvaluationSerializer})
+class EvaluationList(_CadreFactList):
+    model = Evaluation
+    serializer_class = EvaluationSerializer
+
+
+@extend_schema(request=SanctionSerializer, responses={200: SanctionSerializer(many=True), 201: SanctionSerializer})
+class SanctionList(_CadreFactList):
+    model = Sanction
+    serializer_class = SanctionSerializer
+
+
+# ---------------------------------------------------------------------------- selections and candidates
+
+
+class SelectionList(generics.ListAPIView):
+    serializer_class = SelectionSerializer
+
+    def get_queryset(self):
+        return selectors.selections_for_user(user=self.request.user).prefetch_related("positions")
+
+    @extend_schema(request=SelectionSerializer, responses={201: SelectionSerializer})
+    def post(self, request):
+        if not roles.has_role(request.user, roles.ORG_STAFF):
+            raise NotAllowed("只有组工干部可以发起选任工作")
+        data = _valid(SelectionSerializer, request)
+        selection = services.selection_create(actor=request.user, **data)
+        return Response(SelectionSerializer(selection).data, status=status.HTTP_201_CREATED)
+
+
+class SelectionDetail(APIView):
+    @extend_schema(responses={200: SelectionSerializer})
+    def get(self, request, pk):
+        selection = selectors.get_selection_for_user(user=request.user, pk=pk)
+        return Response(SelectionSerializer(selection).data)
+
+
+class SelectionAssign(APIView):
+    @extend_schema(request=AssignSerializer, responses={204: None})
+    def post(self, request, pk):
+        selection = selectors.get_selection_for_user(user=request.user, pk=pk)
+        data = _valid(AssignSerializer, request)
+        user = User.objects.filter(pk=data["user"]).first()
+        if user is None:
+            raise InvalidInput({"user": ["用户不存在"]})
+        services.selection_assign(actor=request.user, selection=selection, user=user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class CandidateList(generics.ListAPIView):
+    serializer_class = CandidateSerializer
+
+    def get_queryset(self):
+        qs = selectors.candidates_for_user(user=self.request.user)
+        selection = self.request.query_params.get("selection")
+        stage = self.request.query_params.get("stage")
+        if selection:
+            qs = qs.filter(selection_id=selection) if selection.isdigit() else qs.none()
+        if stage:
+            qs = qs.filter(stage=stage)
+        return qs
+
+    @extend_schema(request=CandidateSerializer, responses={201: CandidateSerializer})
+    def post(self, request):
+        data = _valid(CandidateSerializer, request, context={"request": request})
+        candidate = services.candidate_create(
+            actor=request.user, selection=data["selection"], position=data["position"], cadre=data["cadre"]
+        )
+        return Response(CandidateSerializer(candidate).data, status=status.HTTP_201_CREATED)
+
+
+class CandidateDetail(APIView):
+    @extend_schema(responses={200: CandidateSerializer})
+    def get(self, request, pk):
+        return Response(CandidateSerializer(selectors.get_candidate_for_user(user=request.user, pk=pk)).data)
+
+
+class CandidateCheck(APIView):
+    @extend_schema(responses={200: CheckSerializer})
+    def get(self, request, pk, transition):
+        candidate = selectors.get_candidate_for_user(user=request.user, pk=pk)
+        evaluation = services.candidate_check(candidate=candidate, transition=transition)
+        return Response({"allowed": evaluation.allowed, "violations": [v.as_dict() for v in evaluation.violations]})
+
+
+class CandidateTransition(APIView):
+    @extend_schema(request=TransitionSerializer, responses={200: CandidateSerializer, 409: VIOLATIONS_RESPONSE})
+    def post(self, request, pk, transition):
+        selectors.get_candidate_for_user(user=request.user, pk=pk)
+        data = _valid(TransitionSerializer, request)
+        overrides = list(data.get("overrides", []))
+        if "override" in data:
+            overrides.append(data["override"])
+        candidate = services.candidate_transition(
+            actor=request.user,
+            candidate_id=pk,
+            transition=transition,
+            overrides=[dict(o) for o in overrides],
+            reason=data.get("reason", ""),
+        )
+        return Response(CandidateSerializer(candidate).data)
+
+
+class CandidateSendBack(APIView):
+    @extend_schema(request=SendBackSerializer, responses={200: CandidateSerializer})
+    def post(self, request, pk):
+        selectors.get_candidate_for_user(user=request.user, pk=pk)
+        data = _valid(SendBackSerializer, request)
+        candidate = services.candidate_send_back(
+            actor=request.user, candidate_id=pk, to_stage=data["to_stage"], reason=data["reason"]
+        )
+        return Response(CandidateSerializer(candidate).data)
+
+
+class CandidateImportant(APIView):
+    @extend_schema(request=ImportantSerializer, responses={201: RecordEntrySerializer})
+    def post(self, request, pk):
+        selectors.get_candidate_for_user(user=request.user, pk=pk)
+        data = _valid(ImportantSerializer, request)
+        entry = services.candidate_record_important(actor=request.user, candidate_id=pk, **data)
+        return Response(RecordEntrySerializer(entry).data, status=status.HTTP_201_CREATED)
+
+
+class CandidateRecord(generics.ListAPIView):
+    serializer_class = RecordEntrySerializer
+    pagination_class = None
+
+    def get_queryset(self):
+        candidate = selectors.get_candidate_for_user(user=self.request.user, pk=self.kwargs["pk"])
+        return selectors.record_for_candidate(candidate=candidate)
+
+
+class RecordVerify(APIView):
+    @extend_schema(responses={200: VerifySerializer})
+    def get(self, request):
+        if not roles.reads_everything(request.user):
+            raise NotAllowed("只有监督人员可以校验全程纪实记录")
+        result = verify()
+        return Response({"ok": result.ok, "entries": result.entries, "broken": result.broken})

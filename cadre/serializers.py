@@ -1,0 +1,251 @@
+"""API shapes. Validation of field types lives here; every write goes through a service."""
+
+from datetime import date
+
+from django.utils import timezone
+from rest_framework import serializers
+
+from .models import (
+    Assessment,
+    Cadre,
+    Candidate,
+    Evaluation,
+    Position,
+    RecordEntry,
+    Sanction,
+    Selection,
+    Unit,
+)
+
+MAX_YEAR_AHEAD = 1
+MIN_YEAR = 1950
+
+
+def _not_future(value: date, field_label: str):
+    if value and value > timezone.localdate():
+        raise serializers.ValidationError(f"{field_label}不能晚于今天")
+    return value
+
+
+class UnitSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Unit
+        fields = ["id", "name", "parent", "under_restructuring", "secretary_transferring"]
+
+
+class PositionSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Position
+        fields = ["id", "unit", "title", "level", "is_chief", "is_key_post", "requires_audit", "quota"]
+        extra_kwargs = {"quota": {"min_value": 1, "max_value": 99}}
+
+
+class CadreSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Cadre
+        fields = [
+            "id",
+            "name",
+            "gender",
+            "ethnicity",
+            "hometown",
+            "native_place",
+            "birthplace",
+            "health",
+            "professional_title",
+            "specialty",
+            "education",
+            "birth_date",
+            "party_date",
+            "work_start_date",
+            "unit",
+            "position",
+            "rank_since",
+            "position_since",
+            "has_spouse",
+            "spouse_emigrated",
+            "children_emigrated",
+            "canvassing_finding",
+            "veto_item_year",
+            "personal_report_status",
+        ]
+
+    def validate_birth_date(self, value):
+        _not_future(value, "出生日期")
+        if value.year < 1930:
+            raise serializers.ValidationError("出生日期不合理")
+        return value
+
+    def validate_party_date(self, value):
+        return _not_future(value, "入党时间")
+
+    def validate_work_start_date(self, value):
+        return _not_future(value, "参加工作时间")
+
+    def validate_rank_since(self, value):
+        return _not_future(value, "任现职级时间")
+
+    def validate_veto_item_year(self, value):
+        if value is not None and not (MIN_YEAR <= value <= timezone.localdate().year):
+            raise serializers.ValidationError("年度不合理")
+        return value
+
+    def validate(self, attrs):
+        merged = {f: getattr(self.instance, f, None) for f in ("birth_date", "party_date", "work_start_date")}
+        merged.update({k: v for k, v in attrs.items() if k in merged})
+        birth = merged["birth_date"]
+        errors = {}
+        for field, label in (("party_date", "入党时间"), ("work_start_date", "参加工作时间")):
+            if birth and merged[field] and merged[field] <= birth:
+                errors[field] = [f"{label}必须晚于出生日期"]
+        if errors:
+            raise serializers.ValidationError(errors)
+        return attrs
+
+
+def _year_field():
+    return serializers.IntegerField(min_value=MIN_YEAR, max_value=date.today().year + MAX_YEAR_AHEAD)
+
+
+class AssessmentSerializer(serializers.ModelSerializer):
+    year = _year_field()
+
+    class Meta:
+        model = Assessment
+        fields = ["id", "year", "grade"]
+
+
+class EvaluationSerializer(serializers.ModelSerializer):
+    year = _year_field()
+
+    class Meta:
+        model = Evaluation
+        fields = ["id", "year", "excellent", "competent", "basically_competent", "incompetent"]
+        extra_kwargs = {f: {"max_value": 100000} for f in ("excellent", "competent", "basically_competent", "incompetent")}
+
+
+class SanctionSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Sanction
+        fields = ["id", "kind", "starts_on", "influence_ends_on"]
+
+    def validate(self, attrs):
+        if attrs["influence_ends_on"] < attrs["starts_on"]:
+            raise serializers.ValidationError({"influence_ends_on": ["影响期截止日期不能早于开始日期"]})
+        _not_future(attrs["starts_on"], "处分开始日期")
+        return attrs
+
+
+class SelectionSerializer(serializers.ModelSerializer):
+    positions = serializers.PrimaryKeyRelatedField(many=True, queryset=Position.objects.all())
+
+    class Meta:
+        model = Selection
+        fields = [
+            "id",
+            "title",
+            "reason",
+            "reason_text",
+            "positions",
+            "competitive",
+            "single_candidate_reason",
+            "superior_approval",
+            "created_at",
+        ]
+        extra_kwargs = {"reason_text": {"max_length": 2000}, "single_candidate_reason": {"max_length": 2000}}
+
+
+class CandidateSerializer(serializers.ModelSerializer):
+    cadre_name = serializers.CharField(source="cadre.name", read_only=True)
+    position_title = serializers.CharField(source="position.__str__", read_only=True)
+    stage_label = serializers.CharField(source="get_stage_display", read_only=True)
+    available_transitions = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Candidate
+        fields = [
+            "id",
+            "selection",
+            "position",
+            "cadre",
+            "cadre_name",
+            "position_title",
+            "stage",
+            "stage_label",
+            "stage_changed_at",
+            "available_transitions",
+        ]
+        read_only_fields = ["stage", "stage_changed_at"]
+
+    def get_fields(self):
+        fields = super().get_fields()
+        request = self.context.get("request")
+        if request is not None:
+            from .selectors import selections_for_user
+
+            fields["selection"].queryset = selections_for_user(user=request.user)
+        return fields
+
+    def get_available_transitions(self, obj) -> list[str]:
+        return [t.name for t in obj.get_available_stage_transitions() if t.name != "send_back"]
+
+
+class ViolationSerializer(serializers.Serializer):
+    rule = serializers.CharField()
+    message = serializers.CharField()
+    source = serializers.CharField()
+    overridable = serializers.BooleanField()
+
+
+class CheckSerializer(serializers.Serializer):
+    allowed = serializers.BooleanField()
+    violations = ViolationSerializer(many=True)
+
+
+class OverrideSerializer(serializers.Serializer):
+    rule = serializers.CharField(max_length=10)
+    reason = serializers.CharField(max_length=2000)
+
+
+class TransitionSerializer(serializers.Serializer):
+    override = OverrideSerializer(required=False)
+    overrides = OverrideSerializer(many=True, required=False)
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+
+
+class SendBackSerializer(serializers.Serializer):
+    to_stage = serializers.ChoiceField(choices=[s for s in Candidate._meta.get_field("stage").choices])
+    reason = serializers.CharField(max_length=2000)
+
+
+class RecordEntrySerializer(serializers.ModelSerializer):
+    actor = serializers.CharField(source="actor_name")
+
+    class Meta:
+        model = RecordEntry
+        fields = ["seq", "at", "actor", "kind", "payload", "prev_hash", "hash"]
+
+
+class VerifySerializer(serializers.Serializer):
+    ok = serializers.BooleanField()
+    entries = serializers.IntegerField()
+    broken = serializers.ListField(child=serializers.DictField())
+
+
+class ImportantSerializer(serializers.Serializer):
+    category = serializers.ChoiceField(choices=["disagreement", "complaint", "other"])
+    text = serializers.CharField(max_length=2000)
+    outcome = serializers.CharField(max_length=2000, required=False, allow_blank=True)
+
+
+class AssignSerializer(serializers.Serializer):
+    user = serializers.IntegerField()
+
+
+class TokenRequestSerializer(serializers.Serializer):
+    username = serializers.CharField(max_length=150)
+    password = serializers.CharField(max_length=128)
+
+
+class TokenSerializer(serializers.Serializer):
+    token = serializers.CharField()

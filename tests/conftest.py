@@ -1,0 +1,78 @@
+import pytest
+
+from cadre import roles, services
+from inspection import demo as inspection_demo
+from nomination import demo as nomination_demo
+from supervision import demo as supervision_demo
+from voting import demo as voting_demo
+from cadre.models import Candidate, MotionReason
+
+from .factories import CadreFactory, PositionFactory, RecommendationResultFactory, UserFactory
+
+
+@pytest.fixture
+def staff(db):
+    return UserFactory(roles=[roles.ORG_STAFF])
+
+
+@pytest.fixture
+def other_staff(db):
+    return UserFactory(roles=[roles.ORG_STAFF])
+
+
+@pytest.fixture
+def supervisor(db):
+    return UserFactory(roles=[roles.SUPERVISOR])
+
+
+@pytest.fixture
+def admin_user(db):
+    return UserFactory(roles=[roles.ADMIN])
+
+
+@pytest.fixture
+def position(db):
+    return PositionFactory()
+
+
+@pytest.fixture
+def selection(staff, position):
+    return services.selection_create(
+        actor=staff, title="县财政局副局长选任", reason=MotionReason.VACANCY, positions=[position], competitive=True
+    )
+
+
+@pytest.fixture
+def candidate(staff, selection, position) -> Candidate:
+    return services.candidate_create(actor=staff, selection=selection, position=position, cadre=CadreFactory())
+
+
+def recommend(candidate, *, votes=30, present=36, **meeting):
+    """Give the candidate a recommendation result in their own unit for this selection."""
+    return RecommendationResultFactory(
+        cadre=candidate.cadre,
+        votes=votes,
+        meeting__selection=candidate.selection,
+        meeting__unit=candidate.cadre.unit,
+        meeting__present=present,
+        **{f"meeting__{k}": v for k, v in meeting.items()},
+    )
+
+
+def prepare(candidate, actor, transition):
+    """Create what the rules of `transition` need, using each stage app's demo.PREPARE."""
+    for module in (nomination_demo, inspection_demo, voting_demo, supervision_demo):
+        step = module.PREPARE.get(transition)
+        if step is not None:
+            step(candidate, actor)
+
+
+def advance(candidate, actor, *transitions, prepared=True, **kwargs):
+    """Move `candidate` through `transitions`; with prepared=True first fill in each stage's data."""
+    for transition in transitions:
+        if prepared:
+            prepare(candidate, actor, transition)
+        candidate = services.candidate_transition(
+            actor=actor, candidate_id=candidate.pk, transition=transition, **kwargs
+        )
+    return candidate
