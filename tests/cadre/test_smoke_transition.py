@@ -4,15 +4,13 @@ from cadre import services
 from cadre.errors import TransitionRefused
 from cadre.record import verify
 
-from ..conftest import advance, recommend
+from ..conftest import advance
 from ..factories import CadreFactory
 
 
 @pytest.mark.django_db
 def test_candidate_walks_to_appointment(staff, selection, position, candidate):
     second = services.candidate_create(actor=staff, selection=selection, position=position, cadre=CadreFactory())
-    recommend(candidate)
-    recommend(second, votes=25)
     advance(candidate, staff, "nominate", "recommend", "inspect")
     advance(second, staff, "nominate", "recommend", "inspect")
     candidate = advance(candidate, staff, "deliberate", "decide", "publicize", "appoint")
@@ -20,13 +18,14 @@ def test_candidate_walks_to_appointment(staff, selection, position, candidate):
     candidate.cadre.refresh_from_db()
     assert candidate.cadre.position == position
     result = verify()
-    assert result.ok and result.entries == 12
+    assert result.ok
+    assert [e.kind for e in candidate.record.all()][-4:] == ["transition"] * 4
 
 
 @pytest.mark.django_db
 def test_refused_transition_is_recorded(staff, candidate):
     advance(candidate, staff, "nominate", "recommend")
     with pytest.raises(TransitionRefused) as exc:
-        advance(candidate, staff, "inspect")
-    assert [v.rule for v in exc.value.violations] == ["R2"]
+        advance(candidate, staff, "inspect", prepared=False)
+    assert "R2" in [v.rule for v in exc.value.violations]
     assert candidate.record.last().kind == "refused"
