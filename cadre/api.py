@@ -2,6 +2,7 @@
 
 from django.contrib.auth import authenticate
 from django.contrib.auth.models import User
+from django.core.exceptions import RequestDataTooBig
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import exceptions, generics, status
 from rest_framework.authtoken.models import Token
@@ -55,6 +56,8 @@ def exception_handler(exc, context):
         return Response({"errors": exc.errors}, status=status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, NotAllowed):
         return Response({"detail": exc.message}, status=status.HTTP_403_FORBIDDEN)
+    if isinstance(exc, RequestDataTooBig):
+        return Response({"errors": {"non_field_errors": ["请求体过大"]}}, status=status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, exceptions.ParseError):
         return Response({"errors": {"non_field_errors": ["请求体不是有效的 JSON"]}}, status=status.HTTP_400_BAD_REQUEST)
     response = drf_exception_handler(exc, context)

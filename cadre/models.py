@@ -477,3 +477,25 @@ class RecordEntry(models.Model):
     @property
     def is_important(self):
         return self.kind == RecordKind.IMPORTANT or bool(self.payload.get("overrides"))
+
+
+class CalendarDay(models.Model):
+    """An administrator's entry in the working-day calendar (P1).
+
+    The chinesecalendar package knows the State Council's holiday schedule only for the years it
+    ships. Rows here override it for any day, and for a year the package does not know, entering
+    that year's holidays and adjusted working days here makes the year usable (the other days
+    follow Monday–Friday).
+    """
+
+    day = models.DateField(_("日期"), unique=True)
+    is_workday = models.BooleanField(_("工作日"))
+    note = models.CharField(_("说明"), max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = _("工作日历")
+        verbose_name_plural = _("工作日历")
+        ordering = ["day"]
+
+    def __str__(self):
+        return f"{self.day} {'工作日' if self.is_workday else '休息日'}"

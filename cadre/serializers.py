@@ -17,7 +17,6 @@ from .models import (
     Unit,
 )
 
-MAX_YEAR_AHEAD = 1
 MIN_YEAR = 1950
 
 
@@ -85,17 +84,26 @@ class CadreSerializer(serializers.ModelSerializer):
     def validate_rank_since(self, value):
         return _not_future(value, "任现职级时间")
 
+    def validate_position_since(self, value):
+        return _not_future(value, "任现职时间")
+
     def validate_veto_item_year(self, value):
         if value is not None and not (MIN_YEAR <= value <= timezone.localdate().year):
             raise serializers.ValidationError("年度不合理")
         return value
 
     def validate(self, attrs):
-        merged = {f: getattr(self.instance, f, None) for f in ("birth_date", "party_date", "work_start_date")}
+        dated = ("birth_date", "party_date", "work_start_date", "rank_since", "position_since")
+        merged = {f: getattr(self.instance, f, None) for f in dated}
         merged.update({k: v for k, v in attrs.items() if k in merged})
         birth = merged["birth_date"]
         errors = {}
-        for field, label in (("party_date", "入党时间"), ("work_start_date", "参加工作时间")):
+        for field, label in (
+            ("party_date", "入党时间"),
+            ("work_start_date", "参加工作时间"),
+            ("rank_since", "任现职级时间"),
+            ("position_since", "任现职时间"),
+        ):
             if birth and merged[field] and merged[field] <= birth:
                 errors[field] = [f"{label}必须晚于出生日期"]
         if errors:
@@ -103,8 +111,14 @@ class CadreSerializer(serializers.ModelSerializer):
         return attrs
 
 
+def _not_future_year(value):
+    # Checked at validation time: a bound computed at import would go stale in a long-running server.
+    if value > timezone.localdate().year:
+        raise serializers.ValidationError("年度不能晚于今年")
+
+
 def _year_field():
-    return serializers.IntegerField(min_value=MIN_YEAR, max_value=date.today().year + MAX_YEAR_AHEAD)
+    return serializers.IntegerField(min_value=MIN_YEAR, validators=[_not_future_year])
 
 
 class AssessmentSerializer(serializers.ModelSerializer):
@@ -129,10 +143,12 @@ class SanctionSerializer(serializers.ModelSerializer):
         model = Sanction
         fields = ["id", "kind", "starts_on", "influence_ends_on"]
 
+    def validate_starts_on(self, value):
+        return _not_future(value, "处分开始日期")
+
     def validate(self, attrs):
         if attrs["influence_ends_on"] < attrs["starts_on"]:
             raise serializers.ValidationError({"influence_ends_on": ["影响期截止日期不能早于开始日期"]})
-        _not_future(attrs["starts_on"], "处分开始日期")
         return attrs
 
 
@@ -176,6 +192,8 @@ class CandidateSerializer(serializers.ModelSerializer):
             "available_transitions",
         ]
         read_only_fields = ["stage", "stage_changed_at"]
+        # candidate_create reports a duplicate on the `cadre` field, in Chinese.
+        validators: list = []
 
     def get_fields(self):
         fields = super().get_fields()

@@ -1,5 +1,571 @@
-from django.shortcuts import render
+"""The staff workspace in the browser. Thin: parse, call a selector or a service, render.
+
+Every page needs a login. Objects come from `cadre.selectors.get_<thing>_for_user` (404 when not
+visible); writes go through `cadre.services`, whose errors are shown here in Chinese.
+"""
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Count, F, Max, Prefetch, Q, Window
+from django.db.models.functions import RowNumber
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.module_loading import import_string
+from django.views.decorators.http import require_GET, require_POST
+from guardian.shortcuts import get_objects_for_user
+
+from . import roles, rules, selectors, services
+from .errors import Conflict, InvalidInput, NotAllowed, TransitionRefused
+from .forms import (
+    CandidateAddForm,
+    CohortMoveForm,
+    ImportantForm,
+    SelectionForm,
+    SendBackForm,
+    TransitionForm,
+    apply_errors,
+)
+from .models import (
+    FORWARD,
+    OPEN_STAGES,
+    PENDING_STAGES,
+    Cadre,
+    Candidate,
+    Education,
+    Gender,
+    RecordKind,
+    Selection,
+    Stage,
+)
+from .stages import STAGE_PAGES
+from .templatetags.cadre_tags import rule_fix_url, stage_page_url
+from .thresholds import snapshot
+
+CARDS_PER_STAGE = 6
+WAITING_LIMIT = 20
+DEADLINE_HORIZON_DAYS = 30
+
+# Where the dashboard's "deadlines coming" come from: dotted paths of callables `(*, user) -> list`
+# of items with `date`, `label` and optionally `url` and `kind` (mappings or objects). A path
+# whose module or attribute does not exist (yet) is skipped; any other error surfaces.
+DEADLINE_SOURCES = [
+    "cadre.views.recommendation_deadlines",  # R2: recommendation results about to expire
+    "supervision.selectors.upcoming_deadlines",  # P1 publicity ends, A2 probation ends
+]
 
 
+def forbidden(request, exc: NotAllowed) -> HttpResponse:
+    return render(request, "cadre/403.html", {"message": exc.message}, status=403)
+
+
+# ---------------------------------------------------------------------------- dashboard
+
+
+def _years_ago(today: date, years: int) -> date:
+    try:
+        return today.replace(year=today.year - years)
+    except ValueError:  # 29 February
+        return today.replace(year=today.year - years, day=28)
+
+
+def team_structure(*, today: date) -> dict:
+    """C2: age bands, gender and education of the cadres holding a position, in one query."""
+    y35, y45, y55 = (_years_ago(today, n) for n in (35, 45, 55))
+    bands = {
+        "35岁以下": Q(birth_date__gt=y35),
+        "35-45岁": Q(birth_date__gt=y45, birth_date__lte=y35),
+        "45-55岁": Q(birth_date__gt=y55, birth_date__lte=y45),
+        "55岁及以上": Q(birth_date__lte=y55),
+    }
+    aggregates = {f"age_{i}": Count("pk", filter=q) for i, q in enumerate(bands.values())}
+    aggregates |= {f"gender_{g}": Count("pk", filter=Q(gender=g)) for g in Gender.values}
+    aggregates |= {f"edu_{e}": Count("pk", filter=Q(education=e)) for e in Education.values}
+    aggregates["total"] = Count("pk")
+    counts = Cadre.objects.filter(position__isnull=False).aggregate(**aggregates)
+    return {
+        "total": counts["total"],
+        "age": {"labels": list(bands), "data": [counts[f"age_{i}"] for i in range(len(bands))]},
+        "gender": {"labels": [str(g.label) for g in Gender], "data": [counts[f"gender_{g}"] for g in Gender.values]},
+        "education": {
+            "labels": [str(e.label) for e in Education],
+            "data": [counts[f"edu_{e}"] for e in Education.values],
+        },
+    }
+
+
+def recommendation_deadlines(*, user) -> list[dict]:
+    """R2: recommendation results of candidates not yet inspected that expire within the horizon."""
+    valid_days = snapshot()["R2.valid_days"]
+    today = timezone.localdate()
+    last_held = Max(
+        "cadre__recommendation_results__meeting__held_on",
+        filter=Q(
+            cadre__recommendation_results__meeting__selection=F("selection"),
+            cadre__recommendation_results__meeting__confirmed_by__isnull=False,  # R1: confirmed results only
+        ),
+    )
+    candidates = (
+        selectors.candidates_for_user(user=user)
+        .filter(stage__in=[Stage.MOTION, Stage.NOMINATION, Stage.RECOMMENDATION])
+        .annotate(last_held=last_held)
+        .filter(
+            last_held__gte=today - timedelta(days=valid_days),
+            last_held__lte=today + timedelta(days=DEADLINE_HORIZON_DAYS - valid_days),
+        )
+    )
+    return [
+        {
+            "date": c.last_held + timedelta(days=valid_days),
+            "label": f"{c.cadre.name}（{c.position}）的民主推荐结果到期",
+            "kind": "R2",
+            "url": reverse("cadre:candidate", kwargs={"pk": c.pk}),
+        }
+        for c in candidates
+    ]
+
+
+def _deadline_source(path: str):
+    """The callable at `path`, or None if its module or attribute does not exist (yet)."""
+    module_path = path.rpartition(".")[0]
+    try:
+        return import_string(path)
+    except ModuleNotFoundError as exc:
+        if exc.name and (module_path == exc.name or module_path.startswith(exc.name + ".")):
+            return None
+        raise
+    except ImportError as exc:
+        if isinstance(exc.__cause__, AttributeError) and f'"{module_path}"' in str(exc):
+            return None
+        raise
+
+
+@dataclass
+class Deadline:
+    date: date
+    label: str
+    kind: str = ""
+    url: str | None = None
+
+    @property
+    def days_left(self) -> int:
+        return (self.date - timezone.localdate()).days
+
+
+def _as_deadline(item) -> Deadline:
+    get = item.get if hasattr(item, "get") else lambda key, default=None: getattr(item, key, default)
+    return Deadline(date=get("date"), label=str(get("label", "")), kind=get("kind", "") or "", url=get("url"))
+
+
+def upcoming_deadlines(*, user) -> list[Deadline]:
+    items: list[Deadline] = []
+    for path in DEADLINE_SOURCES:
+        source = _deadline_source(path)
+        if source is not None:
+            items.extend(_as_deadline(item) for item in source(user=user))
+    return sorted(items, key=lambda d: d.date)
+
+
+def _workable_selections(user):
+    """The selections this user is assigned to (and so can work on)."""
+    if not roles.has_role(user, roles.ORG_STAFF):
+        return Selection.objects.none()
+    return get_objects_for_user(user, roles.WORK_ON_SELECTION, klass=Selection, accept_global_perms=False)
+
+
+def _pipeline(visible_candidates) -> tuple[list[dict], dict]:
+    counts = dict(visible_candidates.order_by().values_list("stage").annotate(n=Count("pk")))
+    cards = visible_candidates.annotate(
+        row=Window(RowNumber(), partition_by=[F("stage")], order_by=[F("stage_changed_at").desc(), F("pk").desc()])
+    ).filter(row__lte=CARDS_PER_STAGE)
+    by_stage: dict[str, list] = {}
+    for candidate in cards:
+        by_stage.setdefault(candidate.stage, []).append(candidate)
+    columns = [
+        {
+            "stage": stage,
+            "count": counts.get(stage.value, 0),
+            "cards": by_stage.get(stage.value, []),
+            "more": counts.get(stage.value, 0) - len(by_stage.get(stage.value, [])),
+            "side": stage not in FORWARD,
+        }
+        for stage in Stage
+        if stage in FORWARD or counts.get(stage.value)
+    ]
+    return columns, counts
+
+
+@login_required
+@require_GET
 def home(request):
-    return render(request, "home.html")
+    user = request.user
+    visible = selectors.candidates_for_user(user=user)
+    columns, counts = _pipeline(visible)
+    selections = (
+        selectors.selections_for_user(user=user)
+        .annotate(
+            n_candidates=Count("candidates"), n_open=Count("candidates", filter=Q(candidates__stage__in=OPEN_STAGES))
+        )
+        .order_by("-id")[:20]
+    )
+    waiting = visible.filter(selection__in=_workable_selections(user).values("pk"), stage__in=OPEN_STAGES).order_by(
+        "stage_changed_at", "pk"
+    )
+    funnel = {"labels": [str(s.label) for s in FORWARD], "data": [counts.get(s.value, 0) for s in FORWARD]}
+    structure = team_structure(today=timezone.localdate()) if roles.can_read_cadres(user) else None
+    context = {
+        "selections": selections,
+        "columns": columns,
+        "waiting": waiting[:WAITING_LIMIT],
+        "waiting_limit": WAITING_LIMIT,
+        "deadlines": upcoming_deadlines(user=user),
+        "horizon": DEADLINE_HORIZON_DAYS,
+        "chart_data": {"funnel": funnel, "structure": structure},
+        "can_create": roles.has_role(user, roles.ORG_STAFF),
+    }
+    return render(request, "home.html", context)
+
+
+# ---------------------------------------------------------------------------- help
+
+
+ROLE_DESCRIPTIONS = {
+    roles.ORG_STAFF: "承办分配给自己的选任工作，逐阶段推进人选；看到自己承办的选任工作和人选。",
+    roles.INSPECTOR: "为分配的考察对象记录谈话、测评和素质评价；只看到这些人选。",
+    roles.COMMITTEE_MEMBER: "阅读人选情况介绍，在所参加的会议中无记名投票。",
+    roles.SUPERVISOR: "审阅全程纪实、处理举报、核验记录完整性；可查看全部记录（只读）。",
+    roles.ADMIN: "维护用户、角色、单位、职位、日历和规则阈值；可查看全部内容。",
+}
+
+
+@login_required
+@require_GET
+def help_page(request):
+    registered = rules.registered()
+    ordered = [registered[i] for i in rules.CATALOG if i in registered]
+    return render(
+        request,
+        "cadre/help.html",
+        {
+            "stages": [{"stage": s, "forward": s in FORWARD} for s in Stage],
+            "rules": ordered,
+            "missing": [i for i in rules.CATALOG if i not in registered],
+            "roles": [(roles.ROLE_LABELS[r], r, ROLE_DESCRIPTIONS[r]) for r in roles.ROLES],
+            "transition_labels": services.TRANSITION_LABELS,
+        },
+    )
+
+
+# ---------------------------------------------------------------------------- selections
+
+
+@login_required
+@require_GET
+def selection_list(request):
+    selections = (
+        selectors.selections_for_user(user=request.user)
+        .annotate(
+            n_candidates=Count("candidates"), n_open=Count("candidates", filter=Q(candidates__stage__in=OPEN_STAGES))
+        )
+        .prefetch_related(Prefetch("positions", queryset=selectors.positions_list()))
+        .order_by("-id")
+    )
+    return render(
+        request,
+        "cadre/selection_list.html",
+        {"selections": selections, "can_create": roles.has_role(request.user, roles.ORG_STAFF)},
+    )
+
+
+@login_required
+def selection_create(request):
+    form = SelectionForm(request.POST or None, positions=selectors.positions_list())
+    if request.method == "POST" and form.is_valid():
+        try:
+            selection = services.selection_create(actor=request.user, **form.cleaned_data)
+        except InvalidInput as exc:
+            apply_errors(form, exc)
+        except NotAllowed as exc:
+            return forbidden(request, exc)
+        else:
+            messages.success(request, f"已新建选任工作“{selection.title}”")
+            return redirect("cadre:selection", pk=selection.pk)
+    status = 400 if form.errors else 200
+    return render(request, "cadre/selection_form.html", {"form": form}, status=status)
+
+
+def _selection_page(request, selection, *, add_form=None, move_form=None, move_results=None, status=200):
+    user = request.user
+    positions = list(
+        selection.positions.select_related("unit")
+        .annotate(pending=Count("candidates", filter=Q(candidates__stage__in=PENDING_STAGES)))
+        .prefetch_related(Prefetch("holders", queryset=Cadre.objects.order_by("id")))
+    )
+    for position in positions:
+        position.vacancy = position.quota - len(position.holders.all()) - position.pending
+    candidates = (
+        selectors.candidates_for_user(user=user).filter(selection=selection).order_by("position_id", "stage", "id")
+    )
+    can_work = selectors.can_work_on(user=user, selection=selection)
+    if can_work and add_form is None:
+        add_form = CandidateAddForm(
+            cadres=selectors.cadres_for_user(user=user), positions=selection.positions.select_related("unit")
+        )
+    context = {
+        "selection": selection,
+        "positions": positions,
+        "candidates": candidates,
+        "can_work": can_work,
+        "add_form": add_form,
+        "move_form": move_form or CohortMoveForm(),
+        "move_results": move_results,
+        "checked_ids": {c.candidate.pk for c in move_results or [] if c.outcome != "moved"},
+        "needs_reason": sorted(services.NEEDS_REASON),
+    }
+    return render(request, "cadre/selection_detail.html", context, status=status)
+
+
+@login_required
+@require_GET
+def selection_detail(request, pk):
+    return _selection_page(request, selectors.get_selection_for_user(user=request.user, pk=pk))
+
+
+@login_required
+@require_POST
+def candidate_add(request, pk):
+    selection = selectors.get_selection_for_user(user=request.user, pk=pk)
+    form = CandidateAddForm(
+        request.POST,
+        cadres=selectors.cadres_for_user(user=request.user),
+        positions=selection.positions.select_related("unit"),
+    )
+    if form.is_valid():
+        try:
+            candidate = services.candidate_create(actor=request.user, selection=selection, **form.cleaned_data)
+        except InvalidInput as exc:
+            apply_errors(form, exc)
+        except NotAllowed as exc:
+            return forbidden(request, exc)
+        else:
+            messages.success(request, f"已将 {candidate.cadre.name} 列为{candidate.position}的人选")
+            return redirect("cadre:selection", pk=selection.pk)
+    return _selection_page(request, selection, add_form=form, status=400)
+
+
+@dataclass
+class MoveResult:
+    candidate: Candidate
+    outcome: str  # moved | refused | conflict | invalid | not_allowed
+    violations: list = None
+    message: str = ""
+
+
+def _move_one(actor, candidate, transition, reason) -> MoveResult:
+    try:
+        moved = services.candidate_transition(
+            actor=actor, candidate_id=candidate.pk, transition=transition, reason=reason
+        )
+    except TransitionRefused as exc:
+        return MoveResult(candidate, "refused", violations=exc.violations)
+    except Conflict as exc:
+        return MoveResult(candidate, "conflict", message=exc.message)
+    except InvalidInput as exc:
+        return MoveResult(candidate, "invalid", message="；".join(m for ms in exc.errors.values() for m in ms))
+    except NotAllowed as exc:
+        return MoveResult(candidate, "not_allowed", message=exc.message)
+    return MoveResult(moved, "moved", message=f"已进入“{Stage(moved.stage).label}”阶段")
+
+
+@login_required
+@require_POST
+def selection_move(request, pk):
+    """Cohort move: each ticked candidate by its own transition call (one transaction each)."""
+    selection = selectors.get_selection_for_user(user=request.user, pk=pk)
+    in_selection = selectors.candidates_for_user(user=request.user).filter(selection=selection)
+    form = CohortMoveForm(request.POST, candidate_ids=in_selection.values_list("pk", flat=True))
+    if not form.is_valid():
+        return _selection_page(request, selection, move_form=form, status=400)
+    if not selectors.can_work_on(user=request.user, selection=selection):
+        return forbidden(request, NotAllowed("您未被分配承办此选任工作"))
+    data = form.cleaned_data
+    chosen = in_selection.filter(pk__in=data["candidates"]).order_by("id")
+    results = [_move_one(request.user, c, data["transition"], data["reason"]) for c in chosen]
+    return _selection_page(request, selection, move_form=form, move_results=results)
+
+
+# ---------------------------------------------------------------------------- candidate
+
+
+def _timeline(entries) -> list[dict]:
+    items = []
+    for entry in entries:
+        payload = entry.payload or {}
+        items.append(
+            {
+                "entry": entry,
+                "important": entry.is_important,
+                "refused": entry.kind == RecordKind.REFUSED,
+                "kind_label": RecordKind(entry.kind).label if entry.kind in RecordKind.values else entry.kind,
+                "transition": payload.get("transition"),
+                "from": payload.get("from") or payload.get("stage"),
+                "to": payload.get("to"),
+                "reason": payload.get("reason"),
+                "rules": payload.get("rules") or [],
+                "violations": payload.get("violations") or [],
+                "overrides": payload.get("overrides") or {},
+                "payload": payload,
+                "summary": next((str(payload[k]) for k in ("summary", "label", "text", "title") if payload.get(k)), ""),
+            }
+        )
+    return items
+
+
+def _transition_options(candidate, *, can_work: bool, typed) -> list[dict]:
+    """Each transition available from the current stage, with what is still missing for it."""
+    names = [t.name for t in candidate.get_available_stage_transitions() if t.name != "send_back"]
+    options = []
+    for name in services.TRANSITIONS:
+        if name not in names:
+            continue
+        evaluation = services.candidate_check(candidate=candidate, transition=name)
+        violations = [{"v": v, "url": rule_fix_url(v.rule, candidate)} for v in evaluation.violations]
+        hard = [v for v in evaluation.violations if not v.overridable]
+        if not can_work:
+            disabled = "您未被分配承办此选任工作，不能操作"
+        elif hard:
+            disabled = "尚有未满足的刚性规则：" + "、".join(dict.fromkeys(v.rule for v in hard))
+        else:
+            disabled = ""
+        typed_here = typed if typed.get("transition") == name else {}
+        soft_rules = dict.fromkeys(v.rule for v in evaluation.violations if v.overridable)
+        options.append(
+            {
+                "name": name,
+                "reason_value": typed_here.get("reason", ""),
+                "override_fields": [
+                    {"rule": r, "name": f"override_{r}", "value": typed_here.get(f"override_{r}", "")}
+                    for r in soft_rules
+                ],
+                "label": services.TRANSITION_LABELS[name],
+                "target": _target_of(name),
+                "violations": violations,
+                "disabled": disabled,
+                "needs_reason": name in services.NEEDS_REASON,
+                "forward": _target_of(name) in FORWARD,
+            }
+        )
+    return options
+
+
+def _target_of(transition: str) -> str | None:
+    for t in Candidate._meta.get_field("stage").get_all_transitions(Candidate):
+        if t.name == transition:
+            return t.target if isinstance(t.target, str) else None
+    return None
+
+
+def _candidate_page(request, candidate, *, status=200, **forms_and_errors):
+    user = request.user
+    can_work = selectors.can_work_on(user=user, selection=candidate.selection)
+    cadre = selectors.get_cadre_for_user(user=user, pk=candidate.cadre_id) if roles.can_read_cadres(user) else None
+    stage_links = [{"stage": Stage(stage), "url": stage_page_url(stage, candidate.pk)} for stage in STAGE_PAGES]
+    context = {
+        "candidate": candidate,
+        "cadre": cadre or candidate.cadre,
+        "can_work": can_work,
+        "options": _transition_options(candidate, can_work=can_work, typed=forms_and_errors.get("move_data") or {}),
+        "timeline": _timeline(selectors.record_for_candidate(candidate=candidate)),
+        "stage_links": [link for link in stage_links if link["url"]],
+        "current_stage_url": stage_page_url(candidate.stage, candidate.pk),
+        "admin_url": rule_fix_url("E", candidate) if roles.can_write_cadres(user) else None,
+        "send_back_form": forms_and_errors.pop("send_back_form", None) or SendBackForm(stage=candidate.stage),
+        "can_send_back": candidate.stage in FORWARD[1:-1],
+        "important_form": forms_and_errors.pop("important_form", None) or ImportantForm(),
+        **forms_and_errors,
+    }
+    return render(request, "cadre/candidate_detail.html", context, status=status)
+
+
+@login_required
+@require_GET
+def candidate_detail(request, pk):
+    return _candidate_page(request, selectors.get_candidate_for_user(user=request.user, pk=pk))
+
+
+@login_required
+@require_POST
+def candidate_move(request, pk):
+    candidate = selectors.get_candidate_for_user(user=request.user, pk=pk)
+    form = TransitionForm(request.POST)
+    if not form.is_valid():
+        return _candidate_page(request, candidate, status=400, move_errors=form.errors, move_data=request.POST)
+    transition = form.cleaned_data["transition"]
+    try:
+        moved = services.candidate_transition(
+            actor=request.user,
+            candidate_id=candidate.pk,
+            transition=transition,
+            reason=form.cleaned_data["reason"],
+            overrides=form.overrides(request.POST),
+        )
+    except TransitionRefused as exc:
+        refusal = {
+            "transition": transition,
+            "violations": [{"v": v, "url": rule_fix_url(v.rule, candidate)} for v in exc.violations],
+        }
+        return _candidate_page(request, candidate, status=409, refusal=refusal, move_data=request.POST)
+    except Conflict as exc:
+        return _candidate_page(request, candidate, status=409, conflict=exc.message)
+    except InvalidInput as exc:
+        return _candidate_page(
+            request, candidate, status=400, move_errors=exc.errors, move_data=request.POST, move_transition=transition
+        )
+    except NotAllowed as exc:
+        return forbidden(request, exc)
+    messages.success(
+        request, f"{moved.cadre.name}：{services.TRANSITION_LABELS[transition]}，现处于“{Stage(moved.stage).label}”阶段"
+    )
+    return redirect("cadre:candidate", pk=candidate.pk)
+
+
+@login_required
+@require_POST
+def candidate_send_back(request, pk):
+    candidate = selectors.get_candidate_for_user(user=request.user, pk=pk)
+    form = SendBackForm(request.POST, stage=candidate.stage)
+    if form.is_valid():
+        try:
+            moved = services.candidate_send_back(actor=request.user, candidate_id=candidate.pk, **form.cleaned_data)
+        except InvalidInput as exc:
+            apply_errors(form, exc)
+        except Conflict as exc:
+            return _candidate_page(request, candidate, status=409, conflict=exc.message, send_back_form=form)
+        except NotAllowed as exc:
+            return forbidden(request, exc)
+        else:
+            messages.success(request, f"已退回到“{Stage(moved.stage).label}”阶段")
+            return redirect("cadre:candidate", pk=candidate.pk)
+    return _candidate_page(request, candidate, status=400, send_back_form=form)
+
+
+@login_required
+@require_POST
+def candidate_important(request, pk):
+    candidate = selectors.get_candidate_for_user(user=request.user, pk=pk)
+    form = ImportantForm(request.POST)
+    if form.is_valid():
+        try:
+            services.candidate_record_important(actor=request.user, candidate_id=candidate.pk, **form.cleaned_data)
+        except InvalidInput as exc:
+            apply_errors(form, exc)
+        except NotAllowed as exc:
+            return forbidden(request, exc)
+        else:
+            messages.success(request, "已记录重要情况")
+            return redirect("cadre:candidate", pk=candidate.pk)
+    return _candidate_page(request, candidate, status=400, important_form=form)

@@ -15,11 +15,12 @@ from cadre.models import (
     FailedVote,
     MotionReason,
     PersonalReportStatus,
+    Stage,
 )
 from cadre.rules import Finding, register
 from cadre.selectors import position_occupancy
 
-from .models import RecommendationResult
+from .models import InspectionDecision, MotionAgenda, RecommendationMeeting, RecommendationResult
 
 # ---------------------------------------------------------------------------- motion
 
@@ -76,7 +77,59 @@ def within_quota(candidate, ctx):
     return Finding(occupancy)
 
 
+@register("M4", title="不得临时动议", source="001 附件2 第十条(三)", transitions=["nominate"], soft=True)
+def motion_on_agenda(candidate, ctx):
+    items = MotionAgenda.objects.filter(selection=candidate.selection).select_related("recorded_by")
+    inputs = {
+        "agenda_items": [
+            {
+                "meeting": a.meeting_name,
+                "date": a.meeting_date.isoformat(),
+                "item": a.item,
+                "recorded_by": a.recorded_by.get_username(),
+                "recorded_at": a.recorded_at.isoformat(),
+            }
+            for a in items
+        ]
+    }
+    if not inputs["agenda_items"]:
+        return Finding(inputs, ["动议事项未在会前列入会议议题，属临时动议"])
+    return Finding(inputs)
+
+
 # ---------------------------------------------------------------------------- nomination
+
+
+@register("N1", title="提名来源与领导干部个人推荐", source="001 三(一)1, 附件1 第七条(七)", transitions=["recommend"])
+def nominated(candidate, ctx):
+    nominations = list(candidate.nominations.all())
+    inputs = {
+        "nominations": [{"source": n.source, "nominator": n.nominator, "problems": n.problems} for n in nominations]
+    }
+    if not nominations:
+        return Finding(inputs, ["没有初始提名记录"])
+    if not any(not n.problems for n in nominations):
+        return Finding(inputs, [p for n in nominations for p in n.problems])
+    return Finding(inputs)
+
+
+# Stages in which a candidate is no longer on the reference list.
+ENDED = [Stage.ELIMINATED, Stage.WITHDRAWN, Stage.REJECTED]
+
+
+@register("N2", title="党政正职参考人选比例", source="001 附件1 第六条", transitions=["recommend"])
+def reference_list(candidate, ctx):
+    ratio = ctx.thresholds["N2.reference_ratio"]
+    position = candidate.position
+    if not position.is_chief:
+        return Finding({"is_chief": False})
+    count = Candidate.objects.filter(selection=candidate.selection, position=position).exclude(stage__in=ENDED).count()
+    inputs = {"is_chief": True, "reference_candidates": count, "posts": 1, "ratio": ratio}
+    if count < ratio:
+        return Finding(
+            inputs, [f"{position}为党政正职，参考人选 {count} 名，不足职位数的 1:{ratio}（至少 {ratio} 名）"]
+        )
+    return Finding(inputs)
 
 
 def _is_promotion(candidate: Candidate) -> bool:
@@ -100,9 +153,7 @@ def education_minimum(candidate, ctx):
 @register("N4", title="两次票决未通过一年内不得再提名", source="001 附件3 差额票决", transitions=["nominate"])
 def failed_twice(candidate, ctx):
     since = ctx.today - timedelta(days=ctx.thresholds["N4.bar_days"])
-    failures = FailedVote.objects.filter(
-        cadre=candidate.cadre, position=candidate.position, voted_on__gt=since
-    ).count()
+    failures = FailedVote.objects.filter(cadre=candidate.cadre, position=candidate.position, voted_on__gt=since).count()
     inputs = {"failed_votes": failures, "since": since.isoformat()}
     if failures >= ctx.thresholds["N4.failed_votes"]:
         return Finding(inputs, [f"该干部一年内已 {failures} 次在同一职位票决中未通过，不得再次提名"])
@@ -113,9 +164,10 @@ def failed_twice(candidate, ctx):
 
 
 def _results(candidate):
+    """Recommendation results of this candidate's cadre in this selection: confirmed meetings only (R1)."""
     return list(
         RecommendationResult.objects.filter(
-            cadre=candidate.cadre, meeting__selection=candidate.selection
+            cadre=candidate.cadre, meeting__selection=candidate.selection, meeting__confirmed_by__isnull=False
         ).select_related("meeting")
     )
 
@@ -126,14 +178,22 @@ def recommendation_valid(candidate, ctx):
     dates = sorted(r.meeting.held_on for r in _results(candidate))
     inputs = {"recommendation_dates": [d.isoformat() for d in dates], "valid_since": since.isoformat()}
     if not dates:
-        return Finding(inputs, ["没有民主推荐结果，不能列为考察对象"])
+        pending = RecommendationMeeting.objects.filter(
+            selection=candidate.selection, confirmed_by__isnull=True, results__cadre=candidate.cadre
+        ).count()
+        note = f"（另有 {pending} 场推荐尚待第二人核对确认）" if pending else ""
+        return Finding(inputs, [f"没有民主推荐结果，不能列为考察对象{note}"])
     if dates[-1] < since:
         return Finding(inputs, [f"民主推荐结果（{dates[-1]:%Y-%m-%d}）已超过一年有效期"])
     return Finding(inputs)
 
 
 @register(
-    "R3", title="本单位推荐得票未过半不列为考察对象", source="002 #19; 001 附件4 (三)2", transitions=["inspect"], soft=True
+    "R3",
+    title="本单位推荐得票未过半不列为考察对象",
+    source="002 #19; 001 附件4 (三)2",
+    transitions=["inspect"],
+    soft=True,
 )
 def own_unit_majority(candidate, ctx):
     minimum = ctx.thresholds["R3.min_share"]
@@ -159,6 +219,19 @@ def competitive_inspection(candidate, ctx):
     return Finding(inputs)
 
 
+@register("R5", title="部长办公会研究确定考察对象", source="004 一(四); 000 二", transitions=["inspect"])
+def decided_by_ministers(candidate, ctx):
+    decisions = list(
+        InspectionDecision.objects.filter(selection=candidate.selection, candidates=candidate).values_list(
+            "pk", "meeting_date"
+        )
+    )
+    inputs = {"decisions": [{"decision": pk, "meeting_date": on.isoformat()} for pk, on in decisions]}
+    if not decisions:
+        return Finding(inputs, ["部长办公会尚未研究确定其为考察对象"])
+    return Finding(inputs)
+
+
 # ---------------------------------------------------------------------------- eligibility (E1–E7)
 
 ELIGIBILITY = ["inspect", "decide"]
@@ -168,7 +241,11 @@ ELIGIBILITY = ["inspect", "decide"]
 def assessments_good(candidate, ctx):
     first_year = ctx.today.year - ctx.thresholds["E1.years"]
     recent = {a.year: a.grade for a in candidate.cadre.assessments.all() if a.year >= first_year}
-    bad = {year: grade for year, grade in recent.items() if grade in (AssessmentGrade.BASICALLY_COMPETENT, AssessmentGrade.INCOMPETENT)}
+    bad = {
+        year: grade
+        for year, grade in recent.items()
+        if grade in (AssessmentGrade.BASICALLY_COMPETENT, AssessmentGrade.INCOMPETENT)
+    }
     inputs = {"assessments": {str(k): v for k, v in sorted(recent.items())}, "since_year": first_year}
     return Finding(inputs, [f"{year} 年度考核为{AssessmentGrade(grade).label}" for year, grade in sorted(bad.items())])
 

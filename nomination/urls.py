@@ -1,4 +1,11 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "nomination"
-urlpatterns: list = []
+urlpatterns = [
+    path("candidates/<int:pk>/nomination/", views.nomination, name="nomination"),
+    path("candidates/<int:pk>/recommendation/", views.recommendation, name="recommendation"),
+    path("selections/<int:pk>/motion/", views.motion, name="motion"),
+    path("selections/<int:pk>/recommendation/", views.recommendation_entry, name="recommendation_entry"),
+]

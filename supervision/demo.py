@@ -4,4 +4,43 @@ PREPARE maps a transition name to a function (candidate, actor) -> None that cre
 this app's services, what the rules registered for that transition need (idempotent).
 """
 
-PREPARE: dict = {}
+from django.utils import timezone
+
+from cadre.thresholds import snapshot
+
+from . import services
+from .selectors import appointment_of, latest_publicity, talks_of
+from .workdays import start_for_ended
+
+DEMO_CHANNELS = {
+    "phone": "0000-12380（县委组织部干部监督室）",
+    "letter": "县委组织部干部监督室（县行政中心3楼）",
+    "online": "12380 举报网站",
+}
+
+
+def prepare_appoint(candidate, actor):
+    """P1, P3: a publicity that has already ended; A1: a pre-appointment talk; A2: a document number."""
+    candidate.refresh_from_db()
+    today = timezone.localdate()
+    if latest_publicity(candidate) is None:
+        starts_on = start_for_ended(today, snapshot()["P1.working_days"])
+        services.publicity_start(actor=actor, candidate_id=candidate.pk, starts_on=starts_on, **DEMO_CHANNELS)
+    if not talks_of(candidate).exists():
+        services.talk_record(
+            actor=actor,
+            candidate_id=candidate.pk,
+            talked_on=today,
+            talked_by="县委组织部部长",
+            summary="肯定成绩，指出不足，提出廉洁从政和履职尽责要求。",
+        )
+    if appointment_of(candidate) is None:
+        services.appointment_record(
+            actor=actor,
+            candidate_id=candidate.pk,
+            document_number=f"县委干〔{today.year}〕{candidate.pk}号",
+            effective_on=today,
+        )
+
+
+PREPARE: dict = {"appoint": prepare_appoint}

@@ -1,4 +1,11 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "supervision"
-urlpatterns: list = []
+urlpatterns = [
+    path("candidates/<int:pk>/publicity/", views.publicity, name="publicity"),
+    path("candidates/<int:pk>/appointment/", views.appointment, name="appointment"),
+    path("notices/", views.notice_list, name="notices"),
+    path("notices/<int:pk>/", views.notice, name="notice"),
+]

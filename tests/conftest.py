@@ -76,3 +76,9 @@ def advance(candidate, actor, *transitions, prepared=True, **kwargs):
             actor=actor, candidate_id=candidate.pk, transition=transition, **kwargs
         )
     return candidate
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hasher(settings):
+    """PBKDF2 costs ~0.5 s a user on the CI machine; tests create hundreds of users."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

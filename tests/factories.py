@@ -99,6 +99,9 @@ class RecommendationMeetingFactory(factory.django.DjangoModelFactory):
     entitled = 40
     present = 36
     entered_by = factory.SubFactory(UserFactory)
+    # R1: results count only once a second staff member re-entered and confirmed them.
+    confirmed_by = factory.SubFactory(UserFactory)
+    confirmed_at = factory.LazyFunction(timezone.now)
 
 
 class RecommendationResultFactory(factory.django.DjangoModelFactory):

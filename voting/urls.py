@@ -1,4 +1,11 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "voting"
-urlpatterns: list = []
+urlpatterns = [
+    path("candidates/<int:pk>/decision/", views.decision, name="decision"),
+    path("candidates/<int:pk>/brief.pdf", views.brief_pdf, name="brief_pdf"),
+    path("selections/<int:pk>/meetings/", views.meetings, name="meetings"),
+    path("meetings/<int:pk>/", views.meeting, name="meeting"),
+]

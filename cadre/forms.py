@@ -1,0 +1,127 @@
+"""Forms of the staff workspace. They parse and keep what the user typed; the services decide.
+
+Every rule lives in the service; `apply_errors` puts a service's InvalidInput next to the fields.
+"""
+
+from django import forms
+
+from .errors import InvalidInput
+from .models import FORWARD, Cadre, MotionReason, Position, Stage
+from .services import IMPORTANT_CATEGORIES, TRANSITION_LABELS, TRANSITIONS
+
+REQUIRED = {"required": "此项为必填项"}
+
+
+def apply_errors(form: forms.Form, exc: InvalidInput) -> None:
+    """Show a service's field → messages next to the fields (unknown fields at the top)."""
+    for name, messages in exc.errors.items():
+        for message in messages if isinstance(messages, list | tuple) else [messages]:
+            form.add_error(name if name in form.fields else None, str(message))
+
+
+class PositionChoice(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: Position) -> str:
+        return f"{obj.unit.name} {obj.title}（{obj.get_level_display()}，职数 {obj.quota}）"
+
+
+class SelectionForm(forms.Form):
+    title = forms.CharField(label="名称", max_length=200, error_messages={"required": "请填写选任工作名称"})
+    reason = forms.ChoiceField(label="动议理由（M1）", choices=MotionReason.choices, error_messages=REQUIRED)
+    reason_text = forms.CharField(
+        label="理由说明", required=False, widget=forms.Textarea(attrs={"rows": 2}), help_text="理由为“其他”时必填"
+    )
+    competitive = forms.BooleanField(label="差额选拔", required=False, initial=True)
+    single_candidate_reason = forms.CharField(
+        label="等额理由", required=False, widget=forms.Textarea(attrs={"rows": 2}), help_text="等额选拔时必填"
+    )
+    superior_approval = forms.CharField(
+        label="上级组织部门批复", required=False, max_length=200, help_text="机构变动或书记即将调动时（M2）"
+    )
+    positions = PositionChoice(
+        label="职位", queryset=Position.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
+    )
+
+    def __init__(self, *args, positions, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["positions"].queryset = positions
+
+
+class CadreChoice(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Cadre) -> str:
+        return f"{obj.name}（{obj.unit.name}）"
+
+
+class SinglePositionChoice(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Position) -> str:
+        return f"{obj.unit.name} {obj.title}"
+
+
+class CandidateAddForm(forms.Form):
+    cadre = CadreChoice(label="干部", queryset=Cadre.objects.none(), error_messages=REQUIRED)
+    position = SinglePositionChoice(label="职位", queryset=Position.objects.none(), error_messages=REQUIRED)
+
+    def __init__(self, *args, cadres, positions, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["cadre"].queryset = cadres
+        self.fields["position"].queryset = positions
+
+
+TRANSITION_CHOICES = [(t, f"{TRANSITION_LABELS[t]}（{t}）") for t in TRANSITIONS]
+
+
+class CohortMoveForm(forms.Form):
+    candidates = forms.TypedMultipleChoiceField(
+        label="人选", coerce=int, error_messages={"required": "请至少勾选一名人选"}
+    )
+    transition = forms.ChoiceField(label="操作", choices=TRANSITION_CHOICES, error_messages=REQUIRED)
+    reason = forms.CharField(label="理由", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, candidate_ids=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["candidates"].choices = [(pk, pk) for pk in candidate_ids]
+
+
+class TransitionForm(forms.Form):
+    """One transition from the candidate page; `override_<RULE>` fields carry override reasons."""
+
+    transition = forms.ChoiceField(choices=TRANSITION_CHOICES, error_messages=REQUIRED)
+    reason = forms.CharField(required=False, max_length=2000)
+
+    def overrides(self, data) -> list[dict]:
+        return [
+            {"rule": key.removeprefix("override_"), "reason": value.strip()}
+            for key, value in data.items()
+            if key.startswith("override_") and value.strip()
+        ]
+
+
+class SendBackForm(forms.Form):
+    to_stage = forms.ChoiceField(label="退回到", choices=(), error_messages=REQUIRED)
+    reason = forms.CharField(
+        label="退回理由",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": "退回必须写明理由"},
+    )
+
+    def __init__(self, *args, stage: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        earlier = FORWARD[: FORWARD.index(stage)] if stage in FORWARD else []
+        self.fields["to_stage"].choices = [(s.value, s.label) for s in map(Stage, earlier)]
+
+
+class ImportantForm(forms.Form):
+    category = forms.ChoiceField(
+        label="类别",
+        choices=[(k, v) for k, v in IMPORTANT_CATEGORIES.items() if k != "override"],
+        error_messages=REQUIRED,
+    )
+    text = forms.CharField(
+        label="情况（时间、起因）",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "请写明重要情况"},
+    )
+    outcome = forms.CharField(
+        label="处理结果", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )

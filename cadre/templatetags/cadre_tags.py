@@ -1,0 +1,78 @@
+"""Template helpers of the staff workspace: links that exist only once a stage app provides them,
+the stage diagram, and labels of stages and transitions."""
+
+import json
+
+from django import template
+from django.urls import NoReverseMatch, reverse
+
+from cadre import diagram
+from cadre.models import Stage
+from cadre.services import TRANSITION_LABELS
+from cadre.stages import RULE_PAGES, STAGE_PAGES
+
+register = template.Library()
+
+
+def optional_reverse(name: str, *args, **kwargs) -> str | None:
+    """reverse() that returns None while the named page does not exist (yet)."""
+    try:
+        return reverse(name, args=args or None, kwargs=kwargs or None)
+    except NoReverseMatch:
+        return None
+
+
+def stage_page_url(stage: str, candidate_id: int) -> str | None:
+    name = STAGE_PAGES.get(stage)
+    return optional_reverse(name, pk=candidate_id) if name else None
+
+
+def rule_fix_url(rule_id: str, candidate) -> str | None:
+    """Where what rule `rule_id` needs is entered, for this candidate; None if nowhere (yet)."""
+    prefix = rule_id[:1]
+    if prefix == "E":
+        return optional_reverse("admin:cadre_cadre_change", candidate.cadre_id)
+    if prefix == "M":
+        return optional_reverse("cadre:selection", pk=candidate.selection_id)
+    stage = RULE_PAGES.get(prefix)
+    return stage_page_url(stage, candidate.pk) if stage else None
+
+
+@register.simple_tag
+def stage_url(stage, candidate_id):
+    return stage_page_url(stage, candidate_id)
+
+
+@register.simple_tag
+def fix_url(rule_id, candidate):
+    return rule_fix_url(rule_id, candidate)
+
+
+@register.simple_tag
+def stage_diagram(current=None, orientation="horizontal"):
+    return diagram.stage_svg(current, orientation=orientation)
+
+
+@register.filter
+def stage_label(value):
+    try:
+        return Stage(value).label
+    except ValueError:
+        return value
+
+
+@register.filter
+def transition_label(value):
+    if value == "send_back":
+        return "退回"
+    return TRANSITION_LABELS.get(value, value)
+
+
+@register.filter
+def get_item(mapping, key):
+    return mapping.get(key) if hasattr(mapping, "get") else None
+
+
+@register.filter
+def pretty_json(value):
+    return json.dumps(value, ensure_ascii=False, indent=2, sort_keys=True, default=str)

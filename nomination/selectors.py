@@ -1,0 +1,136 @@
+"""Reads of the motion, nomination and recommendation stages (constant query counts)."""
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from fractions import Fraction
+
+from django.db.models import Prefetch, QuerySet
+from django.utils import timezone
+
+from cadre.models import Cadre, Candidate, Selection
+from cadre.thresholds import Snapshot, snapshot
+
+from .models import InspectionDecision, MotionAgenda, Nomination, RecommendationMeeting, RecommendationResult
+from .rules import ENDED
+
+
+def agenda_for_selection(*, selection: Selection) -> QuerySet[MotionAgenda]:
+    return selection.agenda_items.select_related("recorded_by")
+
+
+def nominations_for_candidate(*, candidate: Candidate) -> QuerySet[Nomination]:
+    return candidate.nominations.select_related("recorded_by")
+
+
+def ballot_cadres(*, selection: Selection) -> list[Cadre]:
+    """The cadres a recommendation ballot of this selection lists: those of its open candidates."""
+    cadres: dict[int, Cadre] = {}
+    for candidate in selection.candidates.exclude(stage__in=ENDED).select_related("cadre", "position").order_by("pk"):
+        cadres.setdefault(candidate.cadre_id, candidate.cadre)
+    return list(cadres.values())
+
+
+def reference_status(*, candidate: Candidate, thresholds: Snapshot | None = None) -> dict:
+    """N2: how many candidates the reference list of this candidate's post has, and how many it needs."""
+    thresholds = thresholds or snapshot()
+    count = (
+        Candidate.objects.filter(selection=candidate.selection, position=candidate.position)
+        .exclude(stage__in=ENDED)
+        .count()
+    )
+    required = thresholds["N2.reference_ratio"]
+    return {
+        "is_chief": candidate.position.is_chief,
+        "count": count,
+        "required": required,
+        "ok": not candidate.position.is_chief or count >= required,
+    }
+
+
+@dataclass
+class ResultRow:
+    """One cadre's result in one confirmed meeting, with what R2 and R3 make of it."""
+
+    meeting: RecommendationMeeting
+    result: RecommendationResult
+    share: Fraction
+    valid: bool  # R2: within the validity period
+    majority: bool  # R3: at least the minimum share of those present
+    own_unit: bool  # R3 applies to the cadre's own unit
+
+    @property
+    def percent(self) -> str:
+        return f"{float(self.share) * 100:.1f}%"
+
+
+def _row(meeting, result, *, cadre_unit_id, valid_since: date, min_share: Fraction) -> ResultRow:
+    share = Fraction(result.votes, meeting.present) if meeting.present else Fraction(0)
+    return ResultRow(
+        meeting=meeting,
+        result=result,
+        share=share,
+        valid=meeting.held_on >= valid_since,
+        majority=share >= min_share,
+        own_unit=meeting.unit_id == cadre_unit_id,
+    )
+
+
+def _limits(thresholds: Snapshot | None):
+    thresholds = thresholds or snapshot()
+    valid_since = timezone.localdate() - timedelta(days=thresholds["R2.valid_days"])
+    return valid_since, thresholds["R3.min_share"]
+
+
+def meetings_for_selection(*, selection: Selection) -> QuerySet[RecommendationMeeting]:
+    results = RecommendationResult.objects.select_related("cadre").order_by("rank", "cadre_id")
+    return selection.recommendation_meetings.select_related("unit", "entered_by", "confirmed_by").prefetch_related(
+        Prefetch("results", queryset=results)
+    )
+
+
+def meeting_tables(*, selection: Selection, thresholds: Snapshot | None = None) -> list[dict]:
+    """Every meeting of the selection; confirmed ones with rank, share and the R2/R3 marks per cadre."""
+    valid_since, min_share = _limits(thresholds)
+    tables = []
+    for meeting in meetings_for_selection(selection=selection):
+        rows = [
+            _row(meeting, r, cadre_unit_id=r.cadre.unit_id, valid_since=valid_since, min_share=min_share)
+            for r in meeting.results.all()
+        ]
+        tables.append({"meeting": meeting, "rows": rows})
+    return tables
+
+
+def results_for_candidate(*, candidate: Candidate, thresholds: Snapshot | None = None) -> dict:
+    """The candidate's confirmed results in this selection (with marks) and how many await confirmation."""
+    valid_since, min_share = _limits(thresholds)
+    results = (
+        RecommendationResult.objects.filter(cadre=candidate.cadre, meeting__selection=candidate.selection)
+        .select_related("meeting__unit", "meeting__entered_by", "meeting__confirmed_by")
+        .order_by("-meeting__held_on", "-meeting_id")
+    )
+    confirmed, pending = [], 0
+    for r in results:
+        if r.meeting.confirmed:
+            row = _row(
+                r.meeting, r, cadre_unit_id=candidate.cadre.unit_id, valid_since=valid_since, min_share=min_share
+            )
+            confirmed.append(row)
+        else:
+            pending += 1
+    return {"rows": confirmed, "pending": pending, "min_share": min_share, "valid_since": valid_since}
+
+
+def decisions_for_selection(*, selection: Selection) -> QuerySet[InspectionDecision]:
+    return selection.inspection_decisions.select_related("recorded_by").prefetch_related(
+        Prefetch("candidates", queryset=Candidate.objects.select_related("cadre", "position__unit"))
+    )
+
+
+def decisions_for_candidate(*, candidate: Candidate) -> QuerySet[InspectionDecision]:
+    return candidate.inspection_decisions.select_related("recorded_by")
+
+
+def decidable_candidates(*, selection: Selection) -> QuerySet[Candidate]:
+    """Candidates the 部长办公会 may make inspection objects: those in the recommendation stage."""
+    return selection.candidates.filter(stage="recommendation").select_related("cadre", "position__unit")

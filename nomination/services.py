@@ -1,0 +1,393 @@
+"""Writes of the motion, nomination and recommendation stages.
+
+Each function: keyword-only, one transaction, the permission check (an assigned organization staff
+member, cadre.selectors.can_work_on), every input checked before anything is written, and a record
+entry (kind "fact") on each candidate concerned, in the same transaction, with the candidate rows locked.
+"""
+
+from datetime import date
+
+from django.contrib.auth.models import User
+from django.db import transaction
+from django.utils import timezone
+
+from cadre.errors import Conflict, InvalidInput, NotAllowed
+from cadre.models import Candidate, RecordKind, Selection, Stage, Unit
+from cadre.record import record_append
+from cadre.selectors import can_work_on
+
+from .models import (
+    InspectionDecision,
+    MotionAgenda,
+    Nomination,
+    NominationSource,
+    RecommendationMeeting,
+    RecommendationResult,
+)
+
+MAX_TEXT = 2000
+NOMINATION_STAGES = (Stage.MOTION, Stage.NOMINATION)
+
+MISMATCH_MESSAGE = "两次录入不一致，未予确认。请对照纸质选票核对；如第一次录入有误，请撤销该次录入后重新录入。"
+
+
+class EntryMismatch(InvalidInput):
+    """The second, blind entry of a recommendation differs from the first: nothing is confirmed."""
+
+
+# ---------------------------------------------------------------------------- input checks
+
+
+def _ensure_can_work(actor, selection: Selection):
+    if not can_work_on(user=actor, selection=selection):
+        raise NotAllowed("您未被分配承办此选任工作")
+
+
+def _text(value, *, field: str, errors: dict, required: bool = True, max_length: int = MAX_TEXT, label: str = ""):
+    if value is None:
+        value = ""
+    if not isinstance(value, str):
+        errors.setdefault(field, []).append("必须是文本")
+        return ""
+    text = value.strip()
+    if required and not text:
+        errors.setdefault(field, []).append(f"请填写{label}" if label else "此项为必填项")
+    elif len(text) > max_length:
+        errors.setdefault(field, []).append(f"不能超过 {max_length} 个字符")
+    return text
+
+
+def _count(value, *, field: str, errors: dict, label: str):
+    if isinstance(value, bool) or not isinstance(value, int):
+        errors.setdefault(field, []).append(f"{label}必须是整数")
+        return None
+    if value < 0:
+        errors.setdefault(field, []).append(f"{label}不能为负数")
+        return None
+    return value
+
+
+def _date(value, *, field: str, errors: dict, label: str, past_only: bool = True, required: bool = True):
+    if value is None:
+        if required:
+            errors.setdefault(field, []).append(f"请填写{label}")
+        return None
+    if not isinstance(value, date):
+        errors.setdefault(field, []).append(f"{label}不是有效日期")
+        return None
+    if past_only and value > timezone.localdate():
+        errors.setdefault(field, []).append(f"{label}不能晚于今天")
+        return None
+    return value
+
+
+def _raise(errors: dict):
+    if errors:
+        raise InvalidInput(errors)
+
+
+def _lock_selection(selection_id) -> Selection:
+    try:
+        return Selection.objects.select_for_update().get(pk=selection_id)
+    except (Selection.DoesNotExist, ValueError, TypeError) as exc:
+        raise InvalidInput({"selection": ["选任工作不存在"]}) from exc
+
+
+def _lock_candidates(queryset) -> list[Candidate]:
+    """Lock candidate rows in id order (a fixed order, so two services cannot deadlock)."""
+    return list(queryset.select_for_update(of=("self",)).select_related("cadre", "position__unit").order_by("pk"))
+
+
+def _fact(candidate, actor, fact: str, label: str, **details):
+    return record_append(
+        candidate=candidate, actor=actor, kind=RecordKind.FACT, payload={"fact": fact, "label": label, **details}
+    )
+
+
+# ---------------------------------------------------------------------------- motion (M4)
+
+
+@transaction.atomic
+def motion_agenda_record(
+    *, actor: User, selection_id: int, meeting_name: str, meeting_date: date, item: str
+) -> MotionAgenda:
+    """M4: the motion's decision item is on a meeting's agenda before the meeting opens."""
+    selection = _lock_selection(selection_id)
+    _ensure_can_work(actor, selection)
+    errors: dict[str, list[str]] = {}
+    meeting_name = _text(meeting_name, field="meeting_name", errors=errors, max_length=200, label="会议名称")
+    meeting_date = _date(meeting_date, field="meeting_date", errors=errors, label="会议日期", past_only=False)
+    item = _text(item, field="item", errors=errors, label="议题")
+    _raise(errors)
+    # A fact about the selection, not about one candidate: it enters each candidate's record as the
+    # inputs of M4 in the `nominate` transition entry (who recorded which agenda item, and when).
+    return MotionAgenda.objects.create(
+        selection=selection, meeting_name=meeting_name, meeting_date=meeting_date, item=item, recorded_by=actor
+    )
+
+
+# ---------------------------------------------------------------------------- nomination (N1)
+
+
+@transaction.atomic
+def nomination_record(
+    *,
+    actor: User,
+    candidate_id: int,
+    source: str,
+    nominator: str,
+    reasons: str = "",
+    signed_by: str = "",
+    signed_on: date | None = None,
+) -> Nomination:
+    """N1: an initial nomination; a leader's personal nomination is signed and gives reasons."""
+    try:
+        candidate = _lock_candidates(Candidate.objects.filter(pk=candidate_id))[0]
+    except (IndexError, ValueError, TypeError) as exc:
+        raise InvalidInput({"candidate": ["人选不存在"]}) from exc
+    _ensure_can_work(actor, candidate.selection)
+    if candidate.stage not in NOMINATION_STAGES:
+        raise Conflict(f"人选当前处于“{Stage(candidate.stage).label}”阶段，只能在动议或提名阶段登记提名")
+    errors: dict[str, list[str]] = {}
+    if source not in NominationSource.values:
+        errors["source"] = ["提名来源必须是：" + "、".join(str(label) for label in NominationSource.labels)]
+    leader = source == NominationSource.LEADER
+    nominator = _text(nominator, field="nominator", errors=errors, max_length=100, label="提名人或提名单位")
+    reasons = _text(reasons, field="reasons", errors=errors, required=leader, label="推荐理由")
+    signed_by = _text(signed_by, field="signed_by", errors=errors, required=leader, max_length=50, label="签名人")
+    signed_on = _date(signed_on, field="signed_on", errors=errors, label="签名日期", required=leader)
+    _raise(errors)
+    nomination = Nomination.objects.create(
+        candidate=candidate,
+        source=source,
+        nominator=nominator,
+        reasons=reasons,
+        signed_by=signed_by,
+        signed_on=signed_on,
+        recorded_by=actor,
+    )
+    _fact(
+        candidate,
+        actor,
+        "nomination",
+        "初始提名",
+        rule="N1",
+        nomination=nomination.pk,
+        source=source,
+        source_label=str(NominationSource(source).label),
+        nominator=nominator,
+        reasons=reasons,
+        signed_by=signed_by,
+        signed_on=signed_on.isoformat() if signed_on else None,
+    )
+    return nomination
+
+
+# ---------------------------------------------------------------------------- recommendation (R1), double entry
+
+
+def ranks(votes: dict[int, int]) -> dict[int, int]:
+    """Competition ranking by votes: 30, 28, 28, 10 → 1, 2, 2, 4."""
+    ordered = sorted(votes.values(), reverse=True)
+    return {cadre_id: ordered.index(count) + 1 for cadre_id, count in votes.items()}
+
+
+def _check_numbers(entitled, present, votes, errors: dict) -> tuple[int | None, int | None, dict[int, int]]:
+    entitled = _count(entitled, field="entitled", errors=errors, label="应参加人数")
+    present = _count(present, field="present", errors=errors, label="实参加人数")
+    if entitled is not None and entitled == 0:
+        errors.setdefault("entitled", []).append("应参加人数必须大于 0")
+    if present is not None and present == 0:
+        errors.setdefault("present", []).append("实参加人数必须大于 0")
+    if entitled is not None and present is not None and present > entitled:
+        errors.setdefault("present", []).append(f"实参加人数（{present}）不能多于应参加人数（{entitled}）")
+    clean: dict[int, int] = {}
+    if not isinstance(votes, dict):
+        errors.setdefault("__all__", []).append("得票数格式错误")
+        return entitled, present, clean
+    for cadre_id, count in votes.items():
+        field = f"votes_{cadre_id}"
+        count = _count(count, field=field, errors=errors, label="得票数")
+        if count is None:
+            continue
+        if present is not None and count > present:
+            errors.setdefault(field, []).append(f"得票数（{count}）不能多于实参加人数（{present}）")
+            continue
+        clean[cadre_id] = count
+    return entitled, present, clean
+
+
+def ballot_cadre_ids(selection: Selection) -> set[int]:
+    return set(selection.candidates.values_list("cadre_id", flat=True))
+
+
+@transaction.atomic
+def recommendation_enter(
+    *,
+    actor: User,
+    selection_id: int,
+    unit_id: int,
+    kind: str,
+    held_on: date,
+    entitled: int,
+    present: int,
+    votes: dict[int, int],
+) -> RecommendationMeeting:
+    """R1, first entry: a recommendation typed in from the paper ballots. It counts only once confirmed."""
+    selection = _lock_selection(selection_id)
+    _ensure_can_work(actor, selection)
+    errors: dict[str, list[str]] = {}
+    unit = Unit.objects.filter(pk=unit_id).first() if isinstance(unit_id, int) else None
+    if unit is None:
+        errors["unit"] = ["请选择推荐单位"]
+    if kind not in RecommendationMeeting.Kind.values:
+        errors["kind"] = ["推荐方式必须是会议推荐或个别谈话推荐"]
+    held_on = _date(held_on, field="held_on", errors=errors, label="推荐日期")
+    entitled, present, votes = _check_numbers(entitled, present, votes, errors)
+    unknown = set(votes) - ballot_cadre_ids(selection)
+    if unknown:
+        errors.setdefault("__all__", []).append("得票干部必须是本次选任工作的人选")
+    if not votes and not errors:
+        errors["__all__"] = ["请至少填写一名人选的得票数"]
+    _raise(errors)
+    meeting = RecommendationMeeting.objects.create(
+        selection=selection,
+        unit=unit,
+        kind=kind,
+        held_on=held_on,
+        entitled=entitled,
+        present=present,
+        entered_by=actor,
+    )
+    ranking = ranks(votes)
+    RecommendationResult.objects.bulk_create(
+        RecommendationResult(meeting=meeting, cadre_id=cadre_id, votes=count, rank=ranking[cadre_id])
+        for cadre_id, count in votes.items()
+    )
+    return meeting
+
+
+def _lock_meeting(meeting_id) -> RecommendationMeeting:
+    try:
+        return (
+            RecommendationMeeting.objects.select_for_update(of=("self",))
+            .select_related("unit", "entered_by")
+            .get(pk=meeting_id)
+        )
+    except (RecommendationMeeting.DoesNotExist, ValueError, TypeError) as exc:
+        raise InvalidInput({"meeting": ["民主推荐记录不存在"]}) from exc
+
+
+@transaction.atomic
+def recommendation_confirm(
+    *, actor: User, meeting_id: int, entitled: int, present: int, votes: dict[int, int]
+) -> RecommendationMeeting:
+    """R1, second entry: a different assigned staff member re-enters the numbers blind.
+
+    They match → the meeting is confirmed (both people recorded) and its results enter each
+    candidate's record. They differ → EntryMismatch names what differs; nothing is written.
+    """
+    meeting = _lock_meeting(meeting_id)
+    _ensure_can_work(actor, meeting.selection)
+    if meeting.confirmed:
+        raise Conflict("该民主推荐结果已经确认，无需再次核对")
+    if meeting.entered_by_id == actor.pk:
+        raise NotAllowed("不能核对确认自己录入的推荐结果，须由另一名承办人重新录入")
+    errors: dict[str, list[str]] = {}
+    entitled, present, votes = _check_numbers(entitled, present, votes, errors)
+    _raise(errors)
+    first = {r.cadre_id: r for r in meeting.results.select_related("cadre")}
+    mismatch: dict[str, list[str]] = {}
+    if entitled != meeting.entitled:
+        mismatch["entitled"] = ["与第一次录入不一致"]
+    if present != meeting.present:
+        mismatch["present"] = ["与第一次录入不一致"]
+    for cadre_id, result in first.items():
+        if votes.get(cadre_id) != result.votes:
+            mismatch[f"votes_{cadre_id}"] = [f"{result.cadre.name}的得票数与第一次录入不一致"]
+    if set(votes) - set(first):
+        mismatch["__all__"] = ["第二次录入的人选与第一次录入不同"]
+    if mismatch:
+        mismatch.setdefault("__all__", []).insert(0, MISMATCH_MESSAGE)
+        raise EntryMismatch(mismatch)
+    meeting.confirmed_by = actor
+    meeting.confirmed_at = timezone.now()
+    meeting.save(update_fields=["confirmed_by", "confirmed_at"])
+    candidates = _lock_candidates(meeting.selection.candidates.filter(cadre_id__in=list(first)))
+    for candidate in candidates:
+        result = first[candidate.cadre_id]
+        _fact(
+            candidate,
+            actor,
+            "recommendation",
+            "民主推荐结果",
+            rule="R1",
+            meeting=meeting.pk,
+            unit=meeting.unit_id,
+            unit_name=meeting.unit.name,
+            kind=meeting.kind,
+            kind_label=str(meeting.get_kind_display()),
+            held_on=meeting.held_on.isoformat(),
+            entitled=meeting.entitled,
+            present=meeting.present,
+            votes=result.votes,
+            rank=result.rank,
+            entered_by=meeting.entered_by.get_username(),
+            confirmed_by=actor.get_username(),
+        )
+    return meeting
+
+
+@transaction.atomic
+def recommendation_discard(*, actor: User, meeting_id: int) -> None:
+    """Withdraw a first entry that was not confirmed (e.g. a typing error found at the second entry)."""
+    meeting = _lock_meeting(meeting_id)
+    _ensure_can_work(actor, meeting.selection)
+    if meeting.confirmed:
+        raise Conflict("已确认的民主推荐结果不能撤销")
+    meeting.results.all().delete()
+    meeting.delete()
+
+
+# ---------------------------------------------------------------------------- inspection objects (R5)
+
+
+@transaction.atomic
+def inspection_decision_record(
+    *, actor: User, selection_id: int, meeting_date: date, reasons: str, candidate_ids: list[int]
+) -> InspectionDecision:
+    """R5: the 部长办公会 decides the inspection objects, with reasons."""
+    selection = _lock_selection(selection_id)
+    _ensure_can_work(actor, selection)
+    errors: dict[str, list[str]] = {}
+    meeting_date = _date(meeting_date, field="meeting_date", errors=errors, label="部长办公会日期")
+    reasons = _text(reasons, field="reasons", errors=errors, label="研究意见和理由")
+    ids = list(candidate_ids or [])
+    candidates = _lock_candidates(selection.candidates.filter(pk__in=[i for i in ids if isinstance(i, int)]))
+    if not ids:
+        errors["candidates"] = ["请至少选择一名考察对象"]
+    elif len(candidates) != len(set(ids)):
+        errors["candidates"] = ["考察对象必须是本次选任工作的人选"]
+    else:
+        late = [c.cadre.name for c in candidates if c.stage != Stage.RECOMMENDATION]
+        if late:
+            errors["candidates"] = [f"{'、'.join(late)}不在民主推荐阶段，不能确定为考察对象"]
+    _raise(errors)
+    decision = InspectionDecision.objects.create(
+        selection=selection, meeting_date=meeting_date, reasons=reasons, recorded_by=actor
+    )
+    decision.candidates.set(candidates)
+    names = [c.cadre.name for c in candidates]
+    for candidate in candidates:
+        _fact(
+            candidate,
+            actor,
+            "inspection_decision",
+            "部长办公会确定考察对象",
+            rule="R5",
+            decision=decision.pk,
+            meeting_date=meeting_date.isoformat(),
+            reasons=reasons,
+            inspection_objects=names,
+        )
+    return decision

@@ -1,0 +1,246 @@
+"""Browser pages of the motion, nomination and recommendation stages. Thin: parse, call, render."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
+
+from cadre.errors import Conflict, InvalidInput, NotAllowed
+from cadre.selectors import can_work_on, get_candidate_for_user, get_selection_for_user
+from cadre.services import candidate_check
+from cadre.thresholds import snapshot
+
+from . import selectors, services
+from .forms import (
+    InspectionDecisionForm,
+    MotionAgendaForm,
+    NominationForm,
+    RecommendationConfirmForm,
+    RecommendationEntryForm,
+    apply_errors,
+)
+
+GET_POST = require_http_methods(["GET", "POST"])
+
+
+def _ensure_can_work(request, selection):
+    if not can_work_on(user=request.user, selection=selection):
+        raise PermissionDenied("您未被分配承办此选任工作，只能查看")
+
+
+def _call(form, service, **kwargs):
+    """Run a service for a valid form; on refusal put the reasons on the form and return a status."""
+    try:
+        return service(**kwargs), 200
+    except InvalidInput as exc:
+        apply_errors(form, exc.errors)
+        return None, 400
+    except Conflict as exc:
+        form.add_error(None, exc.message)
+        return None, 409
+    except NotAllowed as exc:
+        form.add_error(None, exc.message)
+        return None, 403
+
+
+# ---------------------------------------------------------------------------- motion (selection)
+
+
+@login_required
+@GET_POST
+def motion(request, pk):
+    selection = get_selection_for_user(user=request.user, pk=pk)
+    can_work = can_work_on(user=request.user, selection=selection)
+    form, status = MotionAgendaForm(), 200
+    if request.method == "POST":
+        _ensure_can_work(request, selection)
+        form, status = MotionAgendaForm(request.POST), 400
+        if form.is_valid():
+            agenda, status = _call(
+                form, services.motion_agenda_record, actor=request.user, selection_id=selection.pk, **form.cleaned_data
+            )
+            if agenda is not None:
+                messages.success(request, "动议议题已登记并记入全程纪实")
+                return redirect("nomination:motion", pk=selection.pk)
+    context = {
+        "selection": selection,
+        "can_work": can_work,
+        "form": form,
+        "agenda": selectors.agenda_for_selection(selection=selection),
+        "candidates": selection.candidates.select_related("cadre", "position__unit"),
+    }
+    return render(request, "nomination/motion.html", context, status=status)
+
+
+# ---------------------------------------------------------------------------- nomination (candidate)
+
+
+@login_required
+@GET_POST
+def nomination(request, pk):
+    candidate = get_candidate_for_user(user=request.user, pk=pk)
+    can_work = can_work_on(user=request.user, selection=candidate.selection)
+    form, status = NominationForm(), 200
+    if request.method == "POST":
+        _ensure_can_work(request, candidate.selection)
+        form, status = NominationForm(request.POST), 400
+        if form.is_valid():
+            done, status = _call(
+                form, services.nomination_record, actor=request.user, candidate_id=candidate.pk, **form.cleaned_data
+            )
+            if done is not None:
+                messages.success(request, "初始提名已登记并记入全程纪实")
+                return redirect("nomination:nomination", pk=candidate.pk)
+    context = {
+        "candidate": candidate,
+        "can_work": can_work,
+        "form": form,
+        "nominations": selectors.nominations_for_candidate(candidate=candidate),
+        "reference": selectors.reference_status(candidate=candidate),
+        "agenda": selectors.agenda_for_selection(selection=candidate.selection),
+        "check": candidate_check(candidate=candidate, transition="recommend"),
+        "open_stage": candidate.stage in services.NOMINATION_STAGES,
+    }
+    return render(request, "nomination/nomination.html", context, status=status)
+
+
+# ---------------------------------------------------------------------------- recommendation (candidate)
+
+
+@login_required
+@require_http_methods(["GET"])
+def recommendation(request, pk):
+    candidate = get_candidate_for_user(user=request.user, pk=pk)
+    thresholds = snapshot()
+    context = {
+        "candidate": candidate,
+        "can_work": can_work_on(user=request.user, selection=candidate.selection),
+        "results": selectors.results_for_candidate(candidate=candidate, thresholds=thresholds),
+        "decisions": selectors.decisions_for_candidate(candidate=candidate),
+        "check": candidate_check(candidate=candidate, transition="inspect"),
+    }
+    return render(request, "nomination/recommendation.html", context)
+
+
+# ---------------------------------------------------------------------------- recommendation entry (selection)
+
+
+def _entry_forms(selection, tables, user, data=None, action=None, meeting_pk=None):
+    """Every form of the entry page; only the one that was submitted is bound to the POST data."""
+    pending = [t["meeting"] for t in tables if not t["meeting"].confirmed]
+    entry = RecommendationEntryForm(
+        data if action == "enter" else None, cadres=selectors.ballot_cadres(selection=selection)
+    )
+    confirms = [
+        RecommendationConfirmForm(data if action == "confirm" and m.pk == meeting_pk else None, meeting=m)
+        for m in pending
+        if m.entered_by_id != user.pk
+    ]
+    decision = InspectionDecisionForm(
+        data if action == "decide" else None, candidates=selectors.decidable_candidates(selection=selection)
+    )
+    return entry, confirms, decision
+
+
+def _meeting_pk(request):
+    try:
+        return int(request.POST.get("meeting", ""))
+    except ValueError:
+        return None
+
+
+@login_required
+@GET_POST
+def recommendation_entry(request, pk):
+    selection = get_selection_for_user(user=request.user, pk=pk)
+    can_work = can_work_on(user=request.user, selection=selection)
+    action = request.POST.get("action") if request.method == "POST" else None
+    meeting_pk = _meeting_pk(request) if request.method == "POST" else None
+    status, page_error = 200, ""
+    if request.method == "POST":
+        _ensure_can_work(request, selection)
+    tables = selectors.meeting_tables(selection=selection)
+    entry, confirms, decision = _entry_forms(selection, tables, request.user, request.POST, action, meeting_pk)
+
+    if action == "enter":
+        status = 400
+        if entry.is_valid():
+            data = entry.cleaned_data
+            done, status = _call(
+                entry,
+                services.recommendation_enter,
+                actor=request.user,
+                selection_id=selection.pk,
+                unit_id=data["unit"].pk,
+                kind=data["kind"],
+                held_on=data["held_on"],
+                entitled=data["entitled"],
+                present=data["present"],
+                votes=entry.votes(),
+            )
+            if done is not None:
+                messages.success(
+                    request, "第一次录入已保存。须由另一名承办人对照纸质选票再录入一次，核对一致后方计入结果。"
+                )
+                return redirect("nomination:recommendation_entry", pk=selection.pk)
+    elif action == "confirm":
+        form = next((f for f in confirms if f.meeting.pk == meeting_pk), None)
+        if form is None:
+            status, page_error = 400, "找不到待核对的民主推荐记录（可能已被确认或撤销，或为您本人录入）"
+        else:
+            status = 400
+            if form.is_valid():
+                done, status = _call(
+                    form,
+                    services.recommendation_confirm,
+                    actor=request.user,
+                    meeting_id=meeting_pk,
+                    entitled=form.cleaned_data["entitled"],
+                    present=form.cleaned_data["present"],
+                    votes=form.votes(),
+                )
+                if done is not None:
+                    messages.success(request, "两次录入一致，民主推荐结果已确认并记入全程纪实")
+                    return redirect("nomination:recommendation_entry", pk=selection.pk)
+    elif action == "discard":
+        try:
+            services.recommendation_discard(actor=request.user, meeting_id=meeting_pk)
+        except InvalidInput as exc:
+            status, page_error = 400, "；".join(m for ms in exc.errors.values() for m in ms)
+        except (Conflict, NotAllowed) as exc:
+            status, page_error = 409, exc.message
+        else:
+            messages.success(request, "未确认的录入已撤销")
+            return redirect("nomination:recommendation_entry", pk=selection.pk)
+    elif action == "decide":
+        status = 400
+        if decision.is_valid():
+            data = decision.cleaned_data
+            done, status = _call(
+                decision,
+                services.inspection_decision_record,
+                actor=request.user,
+                selection_id=selection.pk,
+                meeting_date=data["meeting_date"],
+                reasons=data["reasons"],
+                candidate_ids=[c.pk for c in data["candidates"]],
+            )
+            if done is not None:
+                messages.success(request, "部长办公会确定考察对象的情况已登记并记入全程纪实")
+                return redirect("nomination:recommendation_entry", pk=selection.pk)
+    elif action is not None:
+        status, page_error = 400, "未知的操作"
+
+    context = {
+        "selection": selection,
+        "can_work": can_work,
+        "tables": tables,
+        "entry": entry,
+        "confirms": confirms,
+        "decision": decision,
+        "decisions": selectors.decisions_for_selection(selection=selection),
+        "page_error": page_error,
+        "user_pk": request.user.pk,
+    }
+    return render(request, "nomination/recommendation_entry.html", context, status=status)

@@ -1,0 +1,112 @@
+"""Reads of publicity, complaints and appointment, including the public notices (no login)."""
+
+from datetime import date, timedelta
+
+from django.db.models import QuerySet
+from django.http import Http404
+from django.urls import reverse
+from django.utils import timezone
+
+from cadre.models import LEVEL_RANK, Candidate, Stage
+from cadre.selectors import selections_for_user
+
+from .models import Appointment, Complaint, PreAppointmentTalk, Publicity
+
+# A notice stays public while the candidate is in publicity, suspended, or appointed from it.
+PUBLIC_STAGES = (Stage.PUBLICITY, Stage.SUSPENDED, Stage.APPOINTED)
+DEADLINE_WINDOW_DAYS = 30
+
+
+def is_promotion(candidate: Candidate) -> bool:
+    """Newly promoted 新提拔: no current post, or the proposed post is of a higher level."""
+    current = candidate.cadre.position
+    return current is None or LEVEL_RANK.get(candidate.position.level, 0) > LEVEL_RANK.get(current.level, 0)
+
+
+def latest_publicity(candidate: Candidate) -> Publicity | None:
+    return Publicity.objects.filter(candidate=candidate).order_by("-published_at", "-id").first()
+
+
+def complaints_of(candidate: Candidate) -> QuerySet[Complaint]:
+    return Complaint.objects.filter(candidate=candidate).order_by("-received_on", "-id")
+
+
+def open_complaints_count(*, candidate: Candidate) -> int:
+    return Complaint.objects.filter(candidate=candidate).exclude(status=Complaint.Status.CONCLUDED).count()
+
+
+def talks_of(candidate: Candidate) -> QuerySet[PreAppointmentTalk]:
+    return PreAppointmentTalk.objects.filter(candidate=candidate)
+
+
+def appointment_of(candidate: Candidate) -> Appointment | None:
+    return Appointment.objects.filter(candidate=candidate).first()
+
+
+def get_complaint_for_candidate(*, candidate: Candidate, pk) -> Complaint:
+    try:
+        return Complaint.objects.get(candidate=candidate, pk=pk)
+    except (Complaint.DoesNotExist, ValueError, TypeError) as exc:
+        raise Http404("举报不存在") from exc
+
+
+# ---------------------------------------------------------------------------- public notices
+
+
+def public_notices() -> QuerySet[Publicity]:
+    return (
+        Publicity.objects.filter(candidate__stage__in=PUBLIC_STAGES)
+        .select_related("candidate__cadre", "candidate__position__unit")
+        .order_by("-starts_on", "-id")
+    )
+
+
+def get_public_notice(*, pk) -> Publicity:
+    try:
+        return public_notices().get(pk=pk)
+    except (Publicity.DoesNotExist, ValueError, TypeError) as exc:
+        raise Http404("公示不存在") from exc
+
+
+# ---------------------------------------------------------------------------- deadlines
+
+
+def upcoming_deadlines(*, user, today: date | None = None) -> list[dict]:
+    """Publicity ends and probation ends within 30 days, for the selections the user can see.
+
+    Each item: kind, label, date, candidate_id, and url (the stage page where it is handled).
+    """
+    today = today or timezone.localdate()
+    until = today + timedelta(days=DEADLINE_WINDOW_DAYS)
+    visible = selections_for_user(user=user).values("pk")
+    deadlines = [
+        {
+            "kind": "publicity_end",
+            "label": f"{p.candidate.cadre.name} 任前公示期满（{p.candidate.position}）",
+            "date": p.ends_on,
+            "candidate_id": p.candidate_id,
+            "url": reverse("supervision:publicity", args=[p.candidate_id]),
+        }
+        for p in Publicity.objects.filter(
+            candidate__selection__in=visible,
+            candidate__stage__in=(Stage.PUBLICITY, Stage.SUSPENDED),
+            ends_on__gte=today,
+            ends_on__lte=until,
+        ).select_related("candidate__cadre", "candidate__position__unit")
+    ]
+    deadlines += [
+        {
+            "kind": "probation_end",
+            "label": f"{a.candidate.cadre.name} 试用期满（{a.candidate.position}），需进行考核",
+            "date": a.probation_ends_on,
+            "candidate_id": a.candidate_id,
+            "url": reverse("supervision:appointment", args=[a.candidate_id]),
+        }
+        for a in Appointment.objects.filter(
+            candidate__selection__in=visible,
+            candidate__stage=Stage.APPOINTED,
+            probation_ends_on__gte=today,
+            probation_ends_on__lte=until,
+        ).select_related("candidate__cadre", "candidate__position__unit")
+    ]
+    return sorted(deadlines, key=lambda d: (d["date"], d["candidate_id"]))

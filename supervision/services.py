@@ -1,0 +1,371 @@
+"""Writes of publicity, complaints and appointment.
+
+Each function: keyword-only, one transaction, permission via can_work_on, and a record entry on the
+candidate (row locked) in the same transaction.
+"""
+
+from datetime import date, timedelta
+
+from django.contrib.auth.models import User
+from django.db import transaction
+from django.utils import timezone
+
+from cadre import services as cadre_services
+from cadre.errors import Conflict, InvalidInput, NotAllowed
+from cadre.models import OPEN_STAGES, Candidate, Gender, RecordKind, Stage
+from cadre.record import record_append
+from cadre.selectors import can_work_on
+from cadre.thresholds import snapshot
+
+from .models import Appointment, Complaint, PreAppointmentTalk, Publicity
+from .selectors import is_promotion, open_complaints_count
+from .workdays import CalendarUnavailableError, add_working_days, count_working_days
+
+MAX_TEXT = 5000
+TALK_STAGES = (Stage.DECISION, Stage.PUBLICITY, Stage.SUSPENDED)
+
+
+def _lock_candidate(candidate_id) -> Candidate:
+    try:
+        return (
+            Candidate.objects.select_for_update(of=("self",))
+            .select_related("selection", "position__unit", "cadre__unit", "cadre__position__unit")
+            .get(pk=candidate_id)
+        )
+    except (Candidate.DoesNotExist, ValueError, TypeError) as exc:
+        raise InvalidInput({"candidate": ["人选不存在"]}) from exc
+
+
+def _ensure_can_work(actor, candidate: Candidate):
+    if not can_work_on(user=actor, selection=candidate.selection):
+        raise NotAllowed("您未被分配承办此选任工作")
+
+
+def _text(value, field: str, errors: dict, *, max_length: int = MAX_TEXT, required: bool = True) -> str:
+    text = value.strip() if isinstance(value, str) else ""
+    if required and not text:
+        errors.setdefault(field, []).append("此项为必填项")
+    elif len(text) > max_length:
+        errors.setdefault(field, []).append(f"不能超过 {max_length} 个字符")
+    return text
+
+
+def _date(value, field: str, errors: dict) -> date | None:
+    if not isinstance(value, date):
+        errors.setdefault(field, []).append("请填写有效日期")
+        return None
+    return value
+
+
+# ---------------------------------------------------------------------------- publicity (P1, P3)
+
+
+def _ymd(day: date | None) -> str:
+    return f"{day.year}年{day.month}月{day.day}日" if day else ""
+
+
+def _ym(day: date | None) -> str:
+    return f"{day.year}年{day.month}月" if day else ""
+
+
+def notice_text(*, candidate: Candidate, starts_on: date, ends_on: date, phone: str, letter: str, online: str) -> str:
+    """P3: basic facts, the proposed post, the period and the complaint channels."""
+    cadre = candidate.cadre
+    current = str(cadre.position) if cadre.position else f"{cadre.unit.name}干部"
+    facts = [
+        cadre.name,
+        str(Gender(cadre.gender).label),
+        cadre.ethnicity,
+        f"{_ym(cadre.birth_date)}生",
+        cadre.hometown and f"{cadre.hometown}人",
+        str(cadre.get_education_display()),
+        cadre.party_date and f"{_ym(cadre.party_date)}入党",
+        f"{_ym(cadre.work_start_date)}参加工作",
+        f"现任{current}",
+    ]
+    return (
+        "根据干部选拔任用工作有关规定，经研究，现将拟任职干部人选予以公示：\n\n"
+        + "，".join(f for f in facts if f)
+        + f"。拟任{candidate.position}。\n\n"
+        + f"公示时间：{_ymd(starts_on)}至{_ymd(ends_on)}。\n\n"
+        + "公示期间，对公示对象有何意见或问题，可通过来信、来电、网络等方式向县委组织部反映。"
+        + "反映问题要实事求是、客观公正，提倡署实名。\n"
+        + f"举报电话：{phone}\n来信地址：{letter}\n网上举报：{online}"
+    )
+
+
+@transaction.atomic
+def publicity_start(
+    *,
+    actor: User,
+    candidate_id: int,
+    starts_on: date,
+    phone: str,
+    letter: str,
+    online: str,
+    ends_on: date | None = None,
+) -> Publicity:
+    """Publish the notice. P1: the period is at least the threshold's working days; longer is allowed."""
+    candidate = _lock_candidate(candidate_id)
+    _ensure_can_work(actor, candidate)
+    if candidate.stage != Stage.PUBLICITY:
+        raise Conflict(f"人选当前处于“{Stage(candidate.stage).label}”阶段，须先进入任前公示阶段才能发布公示")
+    if Publicity.objects.filter(candidate=candidate, published_at__gte=candidate.stage_changed_at).exists():
+        raise Conflict("公示已经发布，不能更改")
+    errors: dict[str, list[str]] = {}
+    starts_on = _date(starts_on, "starts_on", errors)
+    if ends_on is not None:
+        ends_on = _date(ends_on, "ends_on", errors)
+    channels = {
+        "phone": _text(phone, "phone", errors, max_length=100),
+        "letter": _text(letter, "letter", errors, max_length=300),
+        "online": _text(online, "online", errors, max_length=300),
+    }
+    if errors:
+        raise InvalidInput(errors)
+    required = snapshot()["P1.working_days"]
+    try:
+        earliest_end = add_working_days(starts_on, required)
+        ends_on = ends_on or earliest_end
+        if ends_on < earliest_end:
+            raise InvalidInput(
+                {"ends_on": [f"P1 公示期不少于 {required} 个工作日：从 {starts_on} 起最早到 {earliest_end} 结束"]}
+            )
+        working_days = count_working_days(starts_on, ends_on)
+    except CalendarUnavailableError as exc:
+        raise InvalidInput({"starts_on": [exc.message]}) from exc
+    publicity = Publicity.objects.create(
+        candidate=candidate,
+        starts_on=starts_on,
+        ends_on=ends_on,
+        working_days=working_days,
+        notice_text=notice_text(candidate=candidate, starts_on=starts_on, ends_on=ends_on, **channels),
+        published_at=timezone.now(),
+        created_by=actor,
+        **channels,
+    )
+    record_append(
+        candidate=candidate,
+        actor=actor,
+        kind=RecordKind.FACT,
+        payload={
+            "fact": "publicity",
+            "label": "发布任前公示",
+            "publicity": publicity.pk,
+            "starts_on": starts_on,
+            "ends_on": ends_on,
+            "working_days": working_days,
+            "required_working_days": required,
+            **channels,
+            "notice_text": publicity.notice_text,
+        },
+    )
+    return publicity
+
+
+# ---------------------------------------------------------------------------- complaints (P2, S3)
+
+
+@transaction.atomic
+def complaint_file(
+    *,
+    actor: User,
+    candidate_id: int,
+    received_on: date,
+    channel: str,
+    real_name: bool,
+    text: str,
+    suspend: bool = False,
+) -> Complaint:
+    """A complaint is an important situation (S2); during publicity the staff may suspend the candidate."""
+    candidate = _lock_candidate(candidate_id)
+    _ensure_can_work(actor, candidate)
+    if candidate.stage not in OPEN_STAGES:
+        raise Conflict(f"人选当前处于“{Stage(candidate.stage).label}”阶段，不能再登记举报")
+    errors: dict[str, list[str]] = {}
+    received_on = _date(received_on, "received_on", errors)
+    if received_on and received_on > timezone.localdate():
+        errors.setdefault("received_on", []).append("受理日期不能晚于今天")
+    if channel not in Complaint.Channel.values:
+        errors["channel"] = ["请选择举报方式：来信来访、电话或网络"]
+    text = _text(text, "text", errors)
+    if suspend and candidate.stage != Stage.PUBLICITY:
+        errors["suspend"] = ["只有任前公示阶段的人选可以暂缓任用"]
+    if errors:
+        raise InvalidInput(errors)
+    complaint = Complaint.objects.create(
+        candidate=candidate,
+        received_on=received_on,
+        channel=channel,
+        real_name=bool(real_name),
+        text=text,
+        created_by=actor,
+    )
+    cadre_services.record_important(
+        actor=actor,
+        candidate=candidate,
+        category="complaint",
+        text=(
+            f"{received_on} 收到{'实名' if real_name else '匿名'}举报（{Complaint.Channel(channel).label}，"
+            f"第 {complaint.pk} 号）：{text}"
+        ),
+        outcome="已暂缓任用，调查核实" if suspend else "调查核实",
+    )
+    if suspend:
+        cadre_services.candidate_transition(
+            actor=actor,
+            candidate_id=candidate.pk,
+            transition="suspend",
+            reason=f"收到举报（第 {complaint.pk} 号），调查核实期间暂缓任用",
+        )
+    return complaint
+
+
+def _lock_complaint(complaint_id) -> Complaint:
+    try:
+        return Complaint.objects.select_for_update().get(pk=complaint_id)
+    except (Complaint.DoesNotExist, ValueError, TypeError) as exc:
+        raise InvalidInput({"complaint": ["举报不存在"]}) from exc
+
+
+@transaction.atomic
+def complaint_investigate(*, actor: User, complaint_id: int) -> Complaint:
+    complaint = _lock_complaint(complaint_id)
+    candidate = _lock_candidate(complaint.candidate_id)
+    _ensure_can_work(actor, candidate)
+    if complaint.status != Complaint.Status.RECEIVED:
+        raise Conflict(f"该举报当前为“{complaint.get_status_display()}”，不能再转入调查核实")
+    complaint.status = Complaint.Status.INVESTIGATING
+    complaint.save(update_fields=["status"])
+    record_append(
+        candidate=candidate,
+        actor=actor,
+        kind=RecordKind.FACT,
+        payload={"fact": "complaint_investigating", "label": "举报转入调查核实", "complaint": complaint.pk},
+    )
+    return complaint
+
+
+@transaction.atomic
+def complaint_conclude(
+    *, actor: User, complaint_id: int, substantiated: bool, conclusion: str, resume: bool = False
+) -> Complaint:
+    """P2: the conclusion. An unsubstantiated one may resume a suspended candidate when nothing else is open."""
+    complaint = _lock_complaint(complaint_id)
+    candidate = _lock_candidate(complaint.candidate_id)
+    _ensure_can_work(actor, candidate)
+    if complaint.status == Complaint.Status.CONCLUDED:
+        raise Conflict("该举报已经办结，结论不能更改")
+    errors: dict[str, list[str]] = {}
+    conclusion = _text(conclusion, "conclusion", errors)
+    if resume and substantiated:
+        errors["resume"] = ["反映问题属实的，不能恢复公示"]
+    if errors:
+        raise InvalidInput(errors)
+    complaint.status = Complaint.Status.CONCLUDED
+    complaint.substantiated = bool(substantiated)
+    complaint.conclusion = conclusion
+    complaint.concluded_on = timezone.localdate()
+    complaint.save(update_fields=["status", "substantiated", "conclusion", "concluded_on"])
+    record_append(
+        candidate=candidate,
+        actor=actor,
+        kind=RecordKind.FACT,
+        payload={
+            "fact": "complaint_concluded",
+            "label": "举报办结",
+            "complaint": complaint.pk,
+            "substantiated": complaint.substantiated,
+            "conclusion": conclusion,
+        },
+    )
+    if resume:
+        if candidate.stage != Stage.SUSPENDED:
+            raise InvalidInput({"resume": ["人选不在暂缓状态，无需恢复公示"]})
+        if open_complaints_count(candidate=candidate):
+            raise InvalidInput({"resume": ["该人选还有未办结的举报，不能恢复公示"]})
+        cadre_services.candidate_transition(
+            actor=actor,
+            candidate_id=candidate.pk,
+            transition="resume",
+            reason=f"举报（第 {complaint.pk} 号）经核查反映问题不属实，恢复公示",
+        )
+    return complaint
+
+
+# ---------------------------------------------------------------------------- appointment (A1, A2)
+
+
+@transaction.atomic
+def talk_record(*, actor: User, candidate_id: int, talked_on: date, talked_by: str, summary: str) -> PreAppointmentTalk:
+    """A1: 任前谈话."""
+    candidate = _lock_candidate(candidate_id)
+    _ensure_can_work(actor, candidate)
+    if candidate.stage not in TALK_STAGES:
+        raise Conflict(f"人选当前处于“{Stage(candidate.stage).label}”阶段，不能记录任前谈话")
+    errors: dict[str, list[str]] = {}
+    talked_on = _date(talked_on, "talked_on", errors)
+    if talked_on and talked_on > timezone.localdate():
+        errors.setdefault("talked_on", []).append("谈话日期不能晚于今天")
+    talked_by = _text(talked_by, "talked_by", errors, max_length=200)
+    summary = _text(summary, "summary", errors)
+    if errors:
+        raise InvalidInput(errors)
+    talk = PreAppointmentTalk.objects.create(
+        candidate=candidate, talked_on=talked_on, talked_by=talked_by, summary=summary, created_by=actor
+    )
+    record_append(
+        candidate=candidate,
+        actor=actor,
+        kind=RecordKind.FACT,
+        payload={
+            "fact": "pre_appointment_talk",
+            "label": "任前谈话",
+            "talked_on": talked_on,
+            "talked_by": talked_by,
+            "summary": summary,
+        },
+    )
+    return talk
+
+
+@transaction.atomic
+def appointment_record(*, actor: User, candidate_id: int, document_number: str, effective_on: date) -> Appointment:
+    """The appointment document; for a newly promoted cadre, the probation end (A2)."""
+    candidate = _lock_candidate(candidate_id)
+    _ensure_can_work(actor, candidate)
+    if candidate.stage != Stage.PUBLICITY:
+        raise Conflict(f"人选当前处于“{Stage(candidate.stage).label}”阶段，不能登记任职文件")
+    if Appointment.objects.filter(candidate=candidate).exists():
+        raise Conflict("任职文件已经登记，不能更改")
+    errors: dict[str, list[str]] = {}
+    document_number = _text(document_number, "document_number", errors, max_length=100)
+    effective_on = _date(effective_on, "effective_on", errors)
+    if errors:
+        raise InvalidInput(errors)
+    promotion = is_promotion(candidate)
+    probation_days = snapshot()["A2.probation_days"]
+    probation_ends_on = effective_on + timedelta(days=probation_days) if promotion else None
+    appointment = Appointment.objects.create(
+        candidate=candidate,
+        document_number=document_number,
+        effective_on=effective_on,
+        promotion=promotion,
+        probation_ends_on=probation_ends_on,
+        created_by=actor,
+    )
+    record_append(
+        candidate=candidate,
+        actor=actor,
+        kind=RecordKind.FACT,
+        payload={
+            "fact": "appointment_document",
+            "label": "登记任职文件",
+            "document_number": document_number,
+            "effective_on": effective_on,
+            "promotion": promotion,
+            "probation_days": probation_days if promotion else None,
+            "probation_ends_on": probation_ends_on,
+        },
+    )
+    return appointment

@@ -1,0 +1,309 @@
+"""The permission matrix: role × API endpoint × own/other object, with a positive control.
+
+Roles are Django groups; staff work on a selection only when assigned to it (a django-guardian
+object permission). "own" is a selection the staff member is assigned to, "other" one assigned to
+somebody else. Supervisors read everything and change nothing; inspectors and committee members
+see nothing of selections yet. Invisible objects are 404 (ids do not leak), visible objects the
+user may not change are 403, and anonymous requests are refused (401/403).
+"""
+
+import re
+
+import pytest
+from django.db import transaction
+from django.test import override_settings
+from django.utils import timezone
+from rest_framework.test import APIClient
+
+from cadre import roles, services
+from cadre.models import Candidate, MotionReason, RecordEntry, Stage
+
+from ..conftest import advance, prepare
+from ..factories import CadreFactory, PositionFactory, UserFactory
+from .conftest import API, api_routes, row_counts
+
+pytestmark = pytest.mark.django_db
+
+STAFF, INSPECTOR, COMMITTEE, SUPERVISOR, ADMIN, ANONYMOUS = (
+    "org_staff",
+    "inspector",
+    "committee_member",
+    "supervisor",
+    "admin",
+    "anonymous",
+)
+ROLES = [STAFF, INSPECTOR, COMMITTEE, SUPERVISOR, ADMIN, ANONYMOUS]
+OBJECTS = ["own", "other"]
+REFUSED_ANONYMOUS = {401, 403}
+MD5 = "django.contrib.auth.hashers.MD5PasswordHasher"
+
+
+def _year():
+    return timezone.localdate().year - 1
+
+
+# Bodies of the write requests; `w` is the world built by the fixture below, `obj` "own" or "other".
+BODIES = {
+    "units": lambda w, obj: {"name": "新设单位"},
+    "positions": lambda w, obj: {"unit": w["unit"], "title": "新设职位", "level": "section_deputy", "quota": 1},
+    "cadres": lambda w, obj: {
+        "name": "王芳",
+        "gender": "F",
+        "education": "master",
+        "birth_date": "1988-01-01",
+        "work_start_date": "2010-07-01",
+        "unit": w["unit"],
+    },
+    "cadre": lambda w, obj: {"ethnicity": "回族"},
+    "assessments": lambda w, obj: {"year": _year(), "grade": "competent"},
+    "evaluations": lambda w, obj: {"year": _year(), "excellent": 10, "competent": 5},
+    "sanctions": lambda w, obj: {"kind": "诫勉", "starts_on": "2023-01-01", "influence_ends_on": "2023-07-01"},
+    "selections": lambda w, obj: {"title": "新选任", "reason": "vacancy", "positions": [w["position"][obj]]},
+    "assign": lambda w, obj: {"user": w["assignee"]},
+    "candidates": lambda w, obj: {
+        "selection": w["selection"][obj],
+        "position": w["position"][obj],
+        "cadre": w["spare_cadre"],
+    },
+    "transition": lambda w, obj: {},
+    "send_back": lambda w, obj: {"to_stage": "motion", "reason": "提名材料需补充"},
+    "important": lambda w, obj: {"category": "other", "text": "收到群众来信一件"},
+}
+
+# (name, method, path, body key, expected) — expected maps role to status; for org_staff the
+# entry is (own, other). Paths name the objects they touch: {cadre}, {selection}, {candidate}.
+ALL_OK = {STAFF: (200, 200), INSPECTOR: 200, COMMITTEE: 200, SUPERVISOR: 200, ADMIN: 200}
+CADRE_READ = {STAFF: (200, 200), INSPECTOR: 403, COMMITTEE: 403, SUPERVISOR: 200, ADMIN: 200}
+CADRE_WRITE = {STAFF: (201, 201), INSPECTOR: 403, COMMITTEE: 403, SUPERVISOR: 403, ADMIN: 201}
+ADMIN_WRITE = {STAFF: (403, 403), INSPECTOR: 403, COMMITTEE: 403, SUPERVISOR: 403, ADMIN: 201}
+SELECTION_READ = {STAFF: (200, 404), INSPECTOR: 404, COMMITTEE: 404, SUPERVISOR: 200, ADMIN: 200}
+CANDIDATE_WRITE = {STAFF: (200, 404), INSPECTOR: 404, COMMITTEE: 404, SUPERVISOR: 403, ADMIN: 403}
+
+MATRIX = [
+    ("units-list", "get", "units/", None, ALL_OK),
+    ("units-create", "post", "units/", "units", ADMIN_WRITE),
+    ("positions-list", "get", "positions/", None, ALL_OK),
+    ("positions-create", "post", "positions/", "positions", ADMIN_WRITE),
+    ("cadres-list", "get", "cadres/", None, CADRE_READ),
+    ("cadres-create", "post", "cadres/", "cadres", CADRE_WRITE),
+    ("cadre-get", "get", "cadres/{cadre}/", None, CADRE_READ),
+    (
+        "cadre-patch",
+        "patch",
+        "cadres/{cadre}/",
+        "cadre",
+        {STAFF: (200, 200), INSPECTOR: 403, COMMITTEE: 403, SUPERVISOR: 403, ADMIN: 200},
+    ),
+    ("assessments-list", "get", "cadres/{cadre}/assessments/", None, CADRE_READ),
+    ("assessments-create", "post", "cadres/{cadre}/assessments/", "assessments", CADRE_WRITE),
+    ("evaluations-list", "get", "cadres/{cadre}/evaluations/", None, CADRE_READ),
+    ("evaluations-create", "post", "cadres/{cadre}/evaluations/", "evaluations", CADRE_WRITE),
+    ("sanctions-list", "get", "cadres/{cadre}/sanctions/", None, CADRE_READ),
+    ("sanctions-create", "post", "cadres/{cadre}/sanctions/", "sanctions", CADRE_WRITE),
+    ("selections-list", "get", "selections/", None, ALL_OK),
+    (
+        "selections-create",
+        "post",
+        "selections/",
+        "selections",
+        {STAFF: (201, 201), INSPECTOR: 403, COMMITTEE: 403, SUPERVISOR: 403, ADMIN: 403},
+    ),
+    ("selection-get", "get", "selections/{selection}/", None, SELECTION_READ),
+    (
+        "selection-assign",
+        "post",
+        "selections/{selection}/assign/",
+        "assign",
+        {STAFF: (204, 404), INSPECTOR: 404, COMMITTEE: 404, SUPERVISOR: 403, ADMIN: 204},
+    ),
+    ("candidates-list", "get", "candidates/", None, ALL_OK),
+    (
+        # The selection is a body field here: one the user cannot see reads as "does not exist" (400).
+        "candidates-create",
+        "post",
+        "candidates/",
+        "candidates",
+        {STAFF: (201, 400), INSPECTOR: 400, COMMITTEE: 400, SUPERVISOR: 403, ADMIN: 403},
+    ),
+    ("candidate-get", "get", "candidates/{candidate}/", None, SELECTION_READ),
+    ("candidate-check", "get", "candidates/{candidate}/check/recommend/", None, SELECTION_READ),
+    ("candidate-transition", "post", "candidates/{candidate}/transitions/recommend/", "transition", CANDIDATE_WRITE),
+    ("candidate-send-back", "post", "candidates/{candidate}/send-back/", "send_back", CANDIDATE_WRITE),
+    (
+        "candidate-important",
+        "post",
+        "candidates/{candidate}/important/",
+        "important",
+        {STAFF: (201, 404), INSPECTOR: 404, COMMITTEE: 404, SUPERVISOR: 403, ADMIN: 403},
+    ),
+    ("candidate-record", "get", "candidates/{candidate}/record/", None, SELECTION_READ),
+    (
+        "record-verify",
+        "get",
+        "record/verify/",
+        None,
+        {STAFF: (403, 403), INSPECTOR: 403, COMMITTEE: 403, SUPERVISOR: 200, ADMIN: 200},
+    ),
+]
+TOKEN_PATH = "auth/token/"  # open to everybody: tested below with each role's own credentials
+
+
+def _has_object(path, body):
+    return any(k in path for k in ("{selection}", "{candidate}")) or body in ("candidates", "selections")
+
+
+def _cases():
+    for name, method, path, body, expected in MATRIX:
+        objects = OBJECTS if _has_object(path, body) else ["own"]
+        for role in ROLES:
+            for obj in objects:
+                if role == ANONYMOUS:
+                    status = REFUSED_ANONYMOUS
+                elif role == STAFF:
+                    status = {expected[STAFF][OBJECTS.index(obj)]}
+                else:
+                    status = {expected[role]}
+                yield pytest.param(method, path, body, role, obj, status, id=f"{name}-{role}-{obj}")
+
+
+@pytest.fixture(scope="module")
+def world(django_db_setup, django_db_blocker):
+    """Built once for the module inside an outer transaction; each test runs in a savepoint of it."""
+    with django_db_blocker.unblock(), override_settings(PASSWORD_HASHERS=[MD5]):
+        outer = transaction.atomic()
+        outer.__enter__()
+        try:
+            yield _build_world()
+        finally:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
+
+
+def _build_world():
+    """Two selections, each with a candidate at the nomination stage; the staff member works on the first."""
+    staff = UserFactory(roles=[roles.ORG_STAFF])
+    colleague = UserFactory(roles=[roles.ORG_STAFF])
+    w = {"user": {STAFF: staff}, "selection": {}, "position": {}, "candidate": {}}
+    for obj, owner in (("own", staff), ("other", colleague)):
+        position = PositionFactory()
+        selection = services.selection_create(
+            actor=owner, title=f"{obj} 选任", reason=MotionReason.VACANCY, positions=[position]
+        )
+        candidate = services.candidate_create(actor=owner, selection=selection, position=position, cadre=CadreFactory())
+        candidate = advance(candidate, owner, "nominate")
+        prepare(candidate, owner, "recommend")
+        w["selection"][obj], w["position"][obj], w["candidate"][obj] = selection.pk, position.pk, candidate.pk
+    w["unit"] = PositionFactory().unit_id
+    w["cadre"] = CadreFactory().pk
+    w["spare_cadre"] = CadreFactory().pk
+    w["assignee"] = UserFactory(roles=[roles.ORG_STAFF]).pk
+    for role in (INSPECTOR, COMMITTEE, SUPERVISOR, ADMIN):
+        w["user"][role] = UserFactory(roles=[role])
+    return w
+
+
+def _client(world, role):
+    client = APIClient()
+    if role != ANONYMOUS:
+        client.force_login(world["user"][role])
+    return client
+
+
+def _url(world, path, obj):
+    return API + path.format(
+        cadre=world["cadre"], selection=world["selection"][obj], candidate=world["candidate"][obj]
+    )
+
+
+@pytest.mark.parametrize("method,path,body,role,obj,expected", list(_cases()))
+def test_matrix(world, method, path, body, role, obj, expected):
+    client = _client(world, role)
+    before = row_counts()
+    stage = Candidate.objects.get(pk=world["candidate"][obj]).stage
+    data = BODIES[body](world, obj) if body else None
+    response = getattr(client, method)(_url(world, path, obj), data, format="json") if data is not None else (
+        getattr(client, method)(_url(world, path, obj))
+    )
+    assert response.status_code in expected, (response.status_code, response.content[:300])
+    if response.status_code >= 400:
+        # nothing written by a refused request (the rules' refusals are 409 and never happen here)
+        assert row_counts() == before
+        assert Candidate.objects.get(pk=world["candidate"][obj]).stage == stage
+
+
+VISIBLE = {STAFF: (True, False), INSPECTOR: False, COMMITTEE: False, SUPERVISOR: True, ADMIN: True}
+
+
+@pytest.mark.parametrize("resource", ["selections", "candidates"])
+@pytest.mark.parametrize("role", [STAFF, INSPECTOR, COMMITTEE, SUPERVISOR, ADMIN])
+@pytest.mark.parametrize("obj", OBJECTS)
+def test_lists_show_only_visible_objects(world, resource, role, obj):
+    body = _client(world, role).get(API + f"{resource}/").json()
+    ids = {item["id"] for item in body["results"]}
+    key = "selection" if resource == "selections" else "candidate"
+    expected = VISIBLE[role][OBJECTS.index(obj)] if role == STAFF else VISIBLE[role]
+    assert (world[key][obj] in ids) is expected
+
+
+@pytest.mark.parametrize("role", [STAFF, INSPECTOR, COMMITTEE, SUPERVISOR, ADMIN])
+def test_token_for_every_role(world, role):
+    response = APIClient().post(
+        API + TOKEN_PATH, {"username": world["user"][role].username, "password": "pw-12345678"}, format="json"
+    )
+    assert response.status_code == 200
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {response.json()['token']}")
+    assert client.get(API + "selections/").status_code == 200
+
+
+def test_token_for_anonymous(world):
+    response = APIClient().post(API + TOKEN_PATH, {"username": "nobody", "password": "x"}, format="json")
+    assert response.status_code == 400
+
+
+def test_positive_control(world):
+    """The allowed path really does what it says: the assigned staff member moves their candidate."""
+    client = _client(world, STAFF)
+    pk = world["candidate"]["own"]
+    entries = RecordEntry.objects.filter(candidate_id=pk).count()
+    response = client.post(API + f"candidates/{pk}/transitions/recommend/", {}, format="json")
+    assert response.status_code == 200
+    assert Candidate.objects.get(pk=pk).stage == Stage.RECOMMENDATION
+    assert RecordEntry.objects.filter(candidate_id=pk).count() == entries + 1
+    # and once assigned, the colleague can do the same on the other selection's candidate
+    other = world["candidate"]["other"]
+    assert client.get(API + f"candidates/{other}/").status_code == 404
+    services.selection_assign(
+        actor=UserFactory(roles=[roles.ADMIN]),
+        selection=Candidate.objects.get(pk=other).selection,
+        user=world["user"][STAFF],
+    )
+    assert client.post(API + f"candidates/{other}/transitions/recommend/", {}, format="json").status_code == 200
+
+
+@pytest.mark.parametrize("role", [STAFF, SUPERVISOR, ADMIN])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "selections/{id}/",
+        "candidates/{id}/",
+        "candidates/{id}/check/recommend/",
+        "candidates/{id}/record/",
+        "cadres/{id}/",
+        "cadres/{id}/assessments/",
+    ],
+)
+def test_unknown_ids_are_404(world, role, path):
+    assert _client(world, role).get(API + path.format(id=987654321)).status_code == 404
+
+
+def test_matrix_covers_every_api_route():
+    """A new endpoint in config/urls.py api_v1 must be added to MATRIX above."""
+
+    def normal(path):
+        return re.sub(r"\{[^}]+\}", "{}", path)
+
+    covered = {normal(API + path) for _, _, path, _, _ in MATRIX} | {normal(API + TOKEN_PATH)}
+    covered |= {normal(API + re.sub(r"/(recommend)/$", "/{transition}/", path)) for _, _, path, _, _ in MATRIX}
+    missing = [route for route in api_routes() if normal(route) not in covered]
+    assert not missing, f"add these endpoints to the permission matrix: {missing}"

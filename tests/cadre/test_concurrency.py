@@ -1,0 +1,135 @@
+"""Two staff members move the same candidate at the same moment: one wins, the other gets a conflict.
+
+Each thread has its own database connection, so this is two real PostgreSQL sessions racing for
+the candidate's row lock.
+"""
+
+import threading
+
+import pytest
+from django.contrib.auth.models import Group
+from django.db import connection, connections
+
+from cadre import roles, services
+from cadre.errors import Conflict
+from cadre.models import Candidate, MotionReason, RecordEntry, RecordKind, Stage
+from cadre.record import verify
+
+from ..conftest import prepare
+from ..factories import CadreFactory, PositionFactory, UserFactory
+
+pytestmark = [
+    pytest.mark.skipif(connection.vendor != "postgresql", reason="needs two real PostgreSQL connections"),
+    # transaction=True: the threads must see committed data. serialized_rollback restores the rows
+    # the migrations create (groups, thresholds) for whichever transactional test runs next.
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
+
+
+@pytest.fixture
+def race():
+    for name in roles.ROLES:
+        Group.objects.get_or_create(name=name)
+    first, second = UserFactory(roles=[roles.ORG_STAFF]), UserFactory(roles=[roles.ORG_STAFF])
+    position = PositionFactory()
+    selection = services.selection_create(
+        actor=first, title="并发测试", reason=MotionReason.VACANCY, positions=[position], competitive=True
+    )
+    services.selection_assign(actor=first, selection=selection, user=second)
+    candidate = services.candidate_create(actor=first, selection=selection, position=position, cadre=CadreFactory())
+    return first, second, candidate
+
+
+def run_at_once(*calls):
+    """Run each call in its own thread (own connection), released together by a barrier."""
+    barrier = threading.Barrier(len(calls))
+    results: list = [None] * len(calls)
+
+    def worker(i, call):
+        try:
+            barrier.wait(timeout=10)
+            results[i] = ("ok", call())
+        except Exception as exc:  # noqa: BLE001 - the test inspects what each thread got
+            results[i] = ("error", exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=worker, args=(i, call)) for i, call in enumerate(calls)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+        assert not thread.is_alive(), "a thread hung: lock never released"
+    return results
+
+
+def assert_one_winner(results):
+    outcomes = sorted(kind for kind, _ in results)
+    assert outcomes == ["error", "ok"], results
+    error = next(value for kind, value in results if kind == "error")
+    assert isinstance(error, Conflict), repr(error)
+    assert "刷新" in error.message
+
+
+@pytest.mark.parametrize("repeat", range(3))
+def test_same_transition_at_once(race, repeat):
+    first, second, candidate = race
+    prepare(candidate, first, "nominate")
+
+    def move(actor):
+        return lambda: services.candidate_transition(actor=actor, candidate_id=candidate.pk, transition="nominate")
+
+    results = run_at_once(move(first), move(second))
+    assert_one_winner(results)
+    assert Candidate.objects.get(pk=candidate.pk).stage == Stage.NOMINATION
+    rows = list(RecordEntry.objects.filter(candidate=candidate).order_by("seq"))
+    assert [r.seq for r in rows] == [1, 2]
+    assert [r.kind for r in rows] == [RecordKind.CREATED, RecordKind.TRANSITION]
+    winner = next(value for kind, value in results if kind == "ok")
+    assert rows[-1].actor_id in (first.pk, second.pk)
+    assert winner.stage == Stage.NOMINATION
+    assert verify().ok
+
+
+def test_different_transitions_at_once(race):
+    """One nominates while the other withdraws: whichever gets the lock first decides."""
+    first, second, candidate = race
+    prepare(candidate, first, "nominate")
+    results = run_at_once(
+        lambda: services.candidate_transition(actor=first, candidate_id=candidate.pk, transition="nominate"),
+        lambda: services.candidate_send_back(
+            actor=second, candidate_id=candidate.pk, to_stage=Stage.MOTION, reason="材料需补充"
+        ),
+    )
+    # send-back only works from nomination on; if it went first it conflicts, and if second it
+    # wins against the fresh stage. Either way the record is one consistent chain.
+    kinds = [kind for kind, _ in results]
+    if kinds == ["ok", "error"]:
+        assert isinstance(results[1][1], Conflict)
+        assert Candidate.objects.get(pk=candidate.pk).stage == Stage.NOMINATION
+    else:
+        assert kinds == ["ok", "ok"]
+        assert Candidate.objects.get(pk=candidate.pk).stage == Stage.MOTION
+    seqs = list(RecordEntry.objects.filter(candidate=candidate).order_by("seq").values_list("seq", flat=True))
+    assert seqs == list(range(1, len(seqs) + 1))
+    assert verify().ok
+
+
+def test_withdraw_races_nominate(race):
+    first, second, candidate = race
+    prepare(candidate, first, "nominate")
+    results = run_at_once(
+        lambda: services.candidate_transition(actor=first, candidate_id=candidate.pk, transition="nominate"),
+        lambda: services.candidate_transition(
+            actor=second, candidate_id=candidate.pk, transition="withdraw", reason="本人申请"
+        ),
+    )
+    # withdraw is allowed from motion and from nomination, so both may succeed in either order
+    # unless withdraw wins first, in which case nominate conflicts.
+    stage = Candidate.objects.get(pk=candidate.pk).stage
+    assert stage == Stage.WITHDRAWN
+    if results[0][0] == "error":
+        assert isinstance(results[0][1], Conflict)
+    entries = RecordEntry.objects.filter(candidate=candidate).count()
+    assert entries == 1 + sum(1 for kind, _ in results if kind == "ok")
+    assert verify().ok
