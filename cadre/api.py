@@ -13,7 +13,7 @@ from rest_framework.views import exception_handler as drf_exception_handler
 
 from . import roles, selectors, services
 from .errors import Conflict, InvalidInput, NotAllowed, TransitionRefused
-from .models import Assessment, Evaluation, Position, Sanction
+from .models import Assessment, Evaluation, Sanction
 from .record import verify
 from .serializers import (
     AssessmentSerializer,
@@ -176,13 +176,17 @@ class _CadreFactList(generics.ListAPIView):
         return Response(self.serializer_class(fact).data, status=status.HTTP_201_CREATED)
 
 
-@extend_schema(request=AssessmentSerializer, responses={200: AssessmentSerializer(many=True), 201: AssessmentSerializer})
+@extend_schema(
+    request=AssessmentSerializer, responses={200: AssessmentSerializer(many=True), 201: AssessmentSerializer}
+)
 class AssessmentList(_CadreFactList):
     model = Assessment
     serializer_class = AssessmentSerializer
 
 
-@extend_schema(request=EvaluationSerializer, responses={200: EvaluationSerializer(many=True), 201: EvaluationSerializer})
+@extend_schema(
+    request=EvaluationSerializer, responses={200: EvaluationSerializer(many=True), 201: EvaluationSerializer}
+)
 class EvaluationList(_CadreFactList):
     model = Evaluation
     serializer_class = EvaluationSerializer

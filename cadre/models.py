@@ -34,7 +34,13 @@ class Level(models.TextChoices):
     STAFF = "staff", _("股级")
 
 
-LEVEL_RANK = {Level.STAFF: 1, Level.SECTION_DEPUTY: 2, Level.SECTION_CHIEF: 3, Level.DEPT_DEPUTY: 4, Level.DEPT_CHIEF: 5}
+LEVEL_RANK = {
+    Level.STAFF: 1,
+    Level.SECTION_DEPUTY: 2,
+    Level.SECTION_CHIEF: 3,
+    Level.DEPT_DEPUTY: 4,
+    Level.DEPT_CHIEF: 5,
+}
 
 
 class Position(models.Model):
@@ -104,7 +110,10 @@ class Cadre(models.Model):
     canvassing_finding = models.BooleanField(_("有跑官要官、拉票行为"), default=False)
     veto_item_year = models.PositiveSmallIntegerField(_("一票否决年度"), null=True, blank=True)
     personal_report_status = models.CharField(
-        _("个人有关事项报告"), max_length=20, choices=PersonalReportStatus.choices, default=PersonalReportStatus.UNCHECKED
+        _("个人有关事项报告"),
+        max_length=20,
+        choices=PersonalReportStatus.choices,
+        default=PersonalReportStatus.UNCHECKED,
     )
     photo = models.ImageField(_("照片"), upload_to="photos/", blank=True)
 
@@ -137,6 +146,9 @@ class Assessment(models.Model):
         ordering = ["year"]
         constraints = [models.UniqueConstraint(fields=["cadre", "year"], name="one_assessment_per_year")]
 
+    def __str__(self):
+        return f"{self.year} {self.get_grade_display()}"
+
 
 class Evaluation(models.Model):
     """民主测评 — the vote counts of one year's democratic evaluation."""
@@ -153,6 +165,9 @@ class Evaluation(models.Model):
         verbose_name_plural = _("民主测评")
         ordering = ["year"]
         constraints = [models.UniqueConstraint(fields=["cadre", "year"], name="one_evaluation_per_year")]
+
+    def __str__(self):
+        return f"{self.year} 民主测评"
 
     @property
     def total(self):
@@ -177,6 +192,9 @@ class Sanction(models.Model):
             )
         ]
 
+    def __str__(self):
+        return f"{self.kind}（至 {self.influence_ends_on}）"
+
 
 class EducationRecord(models.Model):
     """学历学位 for the approval form: full-time 全日制 or in-service 在职."""
@@ -191,6 +209,9 @@ class EducationRecord(models.Model):
         verbose_name = _("学历学位")
         verbose_name_plural = _("学历学位")
 
+    def __str__(self):
+        return f"{self.degree_level} {self.school}"
+
 
 class ResumeEntry(models.Model):
     cadre = models.ForeignKey(Cadre, on_delete=models.CASCADE, related_name="resume")
@@ -203,6 +224,9 @@ class ResumeEntry(models.Model):
         verbose_name_plural = _("简历")
         ordering = ["starts"]
 
+    def __str__(self):
+        return f"{self.starts:%Y.%m} {self.description}"
+
 
 class RewardPunishment(models.Model):
     cadre = models.ForeignKey(Cadre, on_delete=models.CASCADE, related_name="rewards")
@@ -213,6 +237,9 @@ class RewardPunishment(models.Model):
         verbose_name = _("奖惩")
         verbose_name_plural = _("奖惩")
         ordering = ["on"]
+
+    def __str__(self):
+        return self.text
 
 
 class FamilyMember(models.Model):
@@ -227,6 +254,9 @@ class FamilyMember(models.Model):
         verbose_name = _("家庭成员")
         verbose_name_plural = _("家庭成员")
 
+    def __str__(self):
+        return f"{self.relation} {self.name}"
+
 
 class Kinship(models.Model):
     """Two cadres who are related: grounds for recusal 回避 (I9, V8)."""
@@ -238,6 +268,9 @@ class Kinship(models.Model):
     class Meta:
         verbose_name = _("亲属关系")
         verbose_name_plural = _("亲属关系")
+
+    def __str__(self):
+        return f"{self.relation} {self.relative_id}"
 
 
 class ReserveCadre(models.Model):
@@ -255,6 +288,9 @@ class ReserveCadre(models.Model):
     class Meta:
         verbose_name = _("后备干部")
         verbose_name_plural = _("后备干部")
+
+    def __str__(self):
+        return f"{self.cadre_id} {self.get_status_display()}"
 
 
 # ---------------------------------------------------------------------------- thresholds
@@ -441,6 +477,9 @@ class FailedVote(models.Model):
         verbose_name = _("票决未通过")
         verbose_name_plural = _("票决未通过")
 
+    def __str__(self):
+        return f"{self.voted_on} {self.position_id}"
+
 
 # ---------------------------------------------------------------------------- the record (S1)
 
@@ -473,6 +512,9 @@ class RecordEntry(models.Model):
         ordering = ["candidate_id", "seq"]
         constraints = [models.UniqueConstraint(fields=["candidate", "seq"], name="record_seq_unique")]
         indexes = [models.Index(fields=["candidate", "-seq"])]
+
+    def __str__(self):
+        return f"{self.candidate_id}#{self.seq} {self.kind}"
 
     @property
     def is_important(self):

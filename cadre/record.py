@@ -8,8 +8,8 @@ lock, so two appends to one chain cannot interleave (and (candidate, seq) is uni
 
 import hashlib
 import json
-from datetime import UTC
 from dataclasses import dataclass
+from datetime import UTC
 
 from django.utils import timezone
 
@@ -80,7 +80,9 @@ def verify(candidate_ids=None) -> VerifyResult:
     rows = RecordEntry.objects.order_by("candidate_id", "seq")
     if candidate_ids is not None:
         rows = rows.filter(candidate_id__in=candidate_ids)
-    rows = rows.values_list("candidate_id", "seq", "at", "actor_id", "actor_name", "kind", "payload", "prev_hash", "hash")
+    rows = rows.values_list(
+        "candidate_id", "seq", "at", "actor_id", "actor_name", "kind", "payload", "prev_hash", "hash"
+    )
     count = 0
     broken: list[dict] = []
     current, expected_prev, expected_seq, failed = None, GENESIS, 1, False

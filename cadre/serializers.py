@@ -135,7 +135,9 @@ class EvaluationSerializer(serializers.ModelSerializer):
     class Meta:
         model = Evaluation
         fields = ["id", "year", "excellent", "competent", "basically_competent", "incompetent"]
-        extra_kwargs = {f: {"max_value": 100000} for f in ("excellent", "competent", "basically_competent", "incompetent")}
+        extra_kwargs = {
+            f: {"max_value": 100000} for f in ("excellent", "competent", "basically_competent", "incompetent")
+        }
 
 
 class SanctionSerializer(serializers.ModelSerializer):

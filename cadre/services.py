@@ -156,8 +156,10 @@ def candidate_create(*, actor: User, selection: Selection, position: Position, c
 
 
 def _lock_candidate(candidate_id) -> Candidate:
-    return Candidate.objects.select_for_update(of=("self",)).select_related("selection", "position", "cadre").get(
-        pk=candidate_id
+    return (
+        Candidate.objects.select_for_update(of=("self",))
+        .select_related("selection", "position", "cadre")
+        .get(pk=candidate_id)
     )
 
 
@@ -402,7 +404,7 @@ def _save(instance, fields=None):
 
 
 @transaction.atomic
-def unit_create(*, actor: User, **fields) -> "Unit":
+def unit_create(*, actor: User, **fields):
     from .models import Unit
 
     _ensure_admin(actor)

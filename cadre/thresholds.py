@@ -92,7 +92,10 @@ SPECS: dict[str, Spec] = {
     "P1.working_days": Spec("P1", "5", _positive_int, "任前公示最少工作日"),
     "A2.probation_days": Spec("A2", "365", _positive_int, "试用期（天）"),
     "I3.procedures": Spec(
-        "I3", json.dumps(["民主测评", "个别谈话", "查阅档案资料", "实地查看"], ensure_ascii=False), _json_list, "考察必经程序"
+        "I3",
+        json.dumps(["民主测评", "个别谈话", "查阅档案资料", "实地查看"], ensure_ascii=False),
+        _json_list,
+        "考察必经程序",
     ),
     "I4.categories": Spec(
         "I4",

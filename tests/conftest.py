@@ -1,11 +1,11 @@
 import pytest
 
 from cadre import roles, services
+from cadre.models import Candidate, MotionReason
 from inspection import demo as inspection_demo
 from nomination import demo as nomination_demo
 from supervision import demo as supervision_demo
 from voting import demo as voting_demo
-from cadre.models import Candidate, MotionReason
 
 from .factories import CadreFactory, PositionFactory, RecommendationResultFactory, UserFactory
 
