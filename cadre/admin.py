@@ -25,6 +25,7 @@ from . import roles, services
 from .models import (
     PENDING_STAGES,
     Assessment,
+    CalendarDay,
     Cadre,
     Candidate,
     EducationRecord,
@@ -34,6 +35,7 @@ from .models import (
     Kinship,
     Position,
     RecordEntry,
+    RecordVerification,
     ReserveCadre,
     ResumeEntry,
     RewardPunishment,
@@ -526,3 +528,19 @@ class FailedVoteAdmin(ReadOnlyMixin, admin.ModelAdmin):
     cadre_ = _link("cadre", _("干部"))
     position_ = _link("position", _("职位"))
     candidate_ = _link("candidate", _("人选"))
+
+
+@admin.register(CalendarDay)
+class CalendarDayAdmin(admin.ModelAdmin):
+    """Holidays and adjusted working days (P1) beyond or against the chinesecalendar package."""
+
+    list_display = ["day", "is_workday", "note"]
+    list_filter = ["is_workday"]
+    date_hierarchy = "day"
+
+
+@admin.register(RecordVerification)
+class RecordVerificationAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    list_display = ["at", "ok", "entries", "seconds"]
+    fields = ["at", "ok", "entries", "broken", "seconds"]
+    readonly_fields = fields

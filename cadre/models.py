@@ -541,3 +541,21 @@ class CalendarDay(models.Model):
 
     def __str__(self):
         return f"{self.day} {'工作日' if self.is_workday else '休息日'}"
+
+
+class RecordVerification(models.Model):
+    """One run of the record check (scheduled nightly by Celery beat, or on demand)."""
+
+    at = models.DateTimeField(_("校验时间"), auto_now_add=True)
+    ok = models.BooleanField(_("完整"))
+    entries = models.PositiveIntegerField(_("校验条数"))
+    broken = models.JSONField(_("断裂位置"), default=list)
+    seconds = models.FloatField(_("耗时（秒）"))
+
+    class Meta:
+        verbose_name = _("纪实记录校验")
+        verbose_name_plural = _("纪实记录校验")
+        ordering = ["-at"]
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {'完整' if self.ok else '发现篡改'}"

@@ -437,3 +437,20 @@ def cadre_fact_create(*, actor: User, cadre: Cadre, model, **fields):
     """An assessment, evaluation or sanction of a cadre."""
     _ensure_cadre_writer(actor)
     return _save(model(cadre=cadre, **fields))
+
+
+# ---------------------------------------------------------------------------- record integrity
+
+
+def record_verification_run():
+    """Verify every chain and store the result; supervisors read the latest on their pages."""
+    import time
+
+    from .models import RecordVerification
+    from .record import verify
+
+    started = time.monotonic()
+    result = verify()
+    return RecordVerification.objects.create(
+        ok=result.ok, entries=result.entries, broken=result.broken, seconds=round(time.monotonic() - started, 3)
+    )

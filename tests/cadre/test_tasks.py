@@ -1,0 +1,57 @@
+"""The nightly record check runs on a real Celery worker against Redis and PostgreSQL."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.db import connection
+
+from cadre import tasks
+from cadre.models import RecordVerification
+
+from ..conftest import advance
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.mark.django_db
+def test_record_verify_task_stores_the_outcome(candidate, staff):
+    advance(candidate, staff, "nominate")
+    pk = tasks.record_verify.apply().get()
+    run = RecordVerification.objects.get(pk=pk)
+    assert run.ok and run.entries >= 2 and run.broken == []
+
+
+@pytest.mark.skipif(
+    not settings.CELERY_BROKER_URL.startswith("redis") or connection.vendor != "postgresql",
+    reason="needs REDIS_URL and PostgreSQL (CI sets both)",
+)
+@pytest.mark.django_db(transaction=True)
+def test_record_verify_runs_on_a_real_worker(candidate, staff):
+    advance(candidate, staff, "nominate")
+    db = connection.settings_dict
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
+        "REDIS_URL": settings.CELERY_BROKER_URL,
+    }
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo", "--concurrency=1", "-l", "warning"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        pk = tasks.record_verify.delay().get(timeout=60)
+    finally:
+        worker.terminate()
+        try:
+            worker.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+    run = RecordVerification.objects.get(pk=pk)
+    assert run.ok and run.entries >= 2
