@@ -25,8 +25,8 @@ from . import roles, services
 from .models import (
     PENDING_STAGES,
     Assessment,
-    CalendarDay,
     Cadre,
+    CalendarDay,
     Candidate,
     EducationRecord,
     Evaluation,
