@@ -136,7 +136,7 @@ class AssessmentGrade(models.TextChoices):
 class Assessment(models.Model):
     """年度考核 — one grade a year."""
 
-    cadre = models.ForeignKey(Cadre, on_delete=models.CASCADE, related_name="assessments")
+    cadre = models.ForeignKey(Cadre, verbose_name=_("干部"), on_delete=models.CASCADE, related_name="assessments")
     year = models.PositiveSmallIntegerField(_("年度"))
     grade = models.CharField(_("等次"), max_length=20, choices=AssessmentGrade.choices)
 
@@ -153,7 +153,7 @@ class Assessment(models.Model):
 class Evaluation(models.Model):
     """民主测评 — the vote counts of one year's democratic evaluation."""
 
-    cadre = models.ForeignKey(Cadre, on_delete=models.CASCADE, related_name="evaluations")
+    cadre = models.ForeignKey(Cadre, verbose_name=_("干部"), on_delete=models.CASCADE, related_name="evaluations")
     year = models.PositiveSmallIntegerField(_("年度"))
     excellent = models.PositiveIntegerField(_("优秀票"), default=0)
     competent = models.PositiveIntegerField(_("称职票"), default=0)
@@ -177,7 +177,7 @@ class Evaluation(models.Model):
 class Sanction(models.Model):
     """处分或组织处理, with the end of its influence period 影响期."""
 
-    cadre = models.ForeignKey(Cadre, on_delete=models.CASCADE, related_name="sanctions")
+    cadre = models.ForeignKey(Cadre, verbose_name=_("干部"), on_delete=models.CASCADE, related_name="sanctions")
     kind = models.CharField(_("种类"), max_length=100)
     starts_on = models.DateField(_("开始日期"))
     influence_ends_on = models.DateField(_("影响期截止"))
@@ -199,7 +199,7 @@ class Sanction(models.Model):
 class EducationRecord(models.Model):
     """学历学位 for the approval form: full-time 全日制 or in-service 在职."""
 
-    cadre = models.ForeignKey(Cadre, on_delete=models.CASCADE, related_name="education_records")
+    cadre = models.ForeignKey(Cadre, verbose_name=_("干部"), on_delete=models.CASCADE, related_name="education_records")
     full_time = models.BooleanField(_("全日制"), default=True)
     degree_level = models.CharField(_("学历"), max_length=50)
     degree = models.CharField(_("学位"), max_length=50, blank=True)
@@ -214,7 +214,7 @@ class EducationRecord(models.Model):
 
 
 class ResumeEntry(models.Model):
-    cadre = models.ForeignKey(Cadre, on_delete=models.CASCADE, related_name="resume")
+    cadre = models.ForeignKey(Cadre, verbose_name=_("干部"), on_delete=models.CASCADE, related_name="resume")
     starts = models.DateField(_("起"))
     ends = models.DateField(_("止"), null=True, blank=True)
     description = models.CharField(_("经历"), max_length=300)
@@ -229,7 +229,7 @@ class ResumeEntry(models.Model):
 
 
 class RewardPunishment(models.Model):
-    cadre = models.ForeignKey(Cadre, on_delete=models.CASCADE, related_name="rewards")
+    cadre = models.ForeignKey(Cadre, verbose_name=_("干部"), on_delete=models.CASCADE, related_name="rewards")
     on = models.DateField(_("日期"))
     text = models.CharField(_("奖惩情况"), max_length=300)
 
@@ -243,7 +243,7 @@ class RewardPunishment(models.Model):
 
 
 class FamilyMember(models.Model):
-    cadre = models.ForeignKey(Cadre, on_delete=models.CASCADE, related_name="family")
+    cadre = models.ForeignKey(Cadre, verbose_name=_("干部"), on_delete=models.CASCADE, related_name="family")
     relation = models.CharField(_("称谓"), max_length=20)
     name = models.CharField(_("姓名"), max_length=50)
     birth_date = models.DateField(_("出生年月"), null=True, blank=True)
@@ -261,8 +261,8 @@ class FamilyMember(models.Model):
 class Kinship(models.Model):
     """Two cadres who are related: grounds for recusal 回避 (I9, V8)."""
 
-    cadre = models.ForeignKey(Cadre, on_delete=models.CASCADE, related_name="kinships")
-    relative = models.ForeignKey(Cadre, on_delete=models.CASCADE, related_name="+")
+    cadre = models.ForeignKey(Cadre, verbose_name=_("干部"), on_delete=models.CASCADE, related_name="kinships")
+    relative = models.ForeignKey(Cadre, verbose_name=_("亲属"), on_delete=models.CASCADE, related_name="+")
     relation = models.CharField(_("关系"), max_length=50)
 
     class Meta:
@@ -280,7 +280,7 @@ class ReserveCadre(models.Model):
         USED = "used", _("已使用")
         WITHDRAWN = "withdrawn", _("已退出")
 
-    cadre = models.OneToOneField(Cadre, on_delete=models.CASCADE, related_name="reserve")
+    cadre = models.OneToOneField(Cadre, verbose_name=_("干部"), on_delete=models.CASCADE, related_name="reserve")
     source = models.CharField(_("推荐来源"), max_length=200)
     since = models.DateField(_("入库日期"))
     status = models.CharField(_("状态"), max_length=20, choices=Status.choices, default=Status.RESERVE)
@@ -344,7 +344,9 @@ class Selection(models.Model):
     single_candidate_reason = models.TextField(_("等额理由"), blank=True)
     superior_approval = models.CharField(_("上级组织部门批复"), max_length=200, blank=True)
     positions = models.ManyToManyField(Position, verbose_name=_("职位"), related_name="selections")
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("发起人"), on_delete=models.PROTECT, related_name="+"
+    )
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
 
     class Meta:
@@ -391,9 +393,11 @@ PENDING_STAGES = [Stage.PUBLICITY, Stage.SUSPENDED]
 class Candidate(ConcurrentTransitionMixin, models.Model):
     """A cadre in a selection, for one position. Moved only by cadre.services.candidate_transition."""
 
-    selection = models.ForeignKey(Selection, on_delete=models.PROTECT, related_name="candidates")
-    position = models.ForeignKey(Position, on_delete=models.PROTECT, related_name="candidates")
-    cadre = models.ForeignKey(Cadre, on_delete=models.PROTECT, related_name="candidacies")
+    selection = models.ForeignKey(
+        Selection, verbose_name=_("选任工作"), on_delete=models.PROTECT, related_name="candidates"
+    )
+    position = models.ForeignKey(Position, verbose_name=_("职位"), on_delete=models.PROTECT, related_name="candidates")
+    cadre = models.ForeignKey(Cadre, verbose_name=_("干部"), on_delete=models.PROTECT, related_name="candidacies")
     stage = FSMField(_("阶段"), default=Stage.MOTION, choices=Stage.choices, protected=True, db_index=True)
     stage_changed_at = models.DateTimeField(_("进入本阶段时间"), auto_now_add=True)
     inspected_at = models.DateTimeField(_("列为考察对象时间"), null=True, blank=True)
@@ -468,9 +472,11 @@ class Candidate(ConcurrentTransitionMixin, models.Model):
 class FailedVote(models.Model):
     """A cadre failed the committee vote for a post (V5 → N4)."""
 
-    cadre = models.ForeignKey(Cadre, on_delete=models.CASCADE, related_name="failed_votes")
-    position = models.ForeignKey(Position, on_delete=models.CASCADE, related_name="+")
-    candidate = models.ForeignKey(Candidate, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    cadre = models.ForeignKey(Cadre, verbose_name=_("干部"), on_delete=models.CASCADE, related_name="failed_votes")
+    position = models.ForeignKey(Position, verbose_name=_("职位"), on_delete=models.CASCADE, related_name="+")
+    candidate = models.ForeignKey(
+        Candidate, verbose_name=_("人选"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     voted_on = models.DateField(_("票决日期"))
 
     class Meta:
@@ -496,15 +502,17 @@ class RecordKind(models.TextChoices):
 class RecordEntry(models.Model):
     """One entry of a candidate's full-process record: append-only, hash-chained."""
 
-    candidate = models.ForeignKey(Candidate, on_delete=models.PROTECT, related_name="record")
-    seq = models.PositiveIntegerField()
-    at = models.DateTimeField()
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
-    actor_name = models.CharField(max_length=150)
-    kind = models.CharField(max_length=20, choices=RecordKind.choices)
-    payload = models.JSONField()
-    prev_hash = models.CharField(max_length=64)
-    hash = models.CharField(max_length=64, unique=True)
+    candidate = models.ForeignKey(Candidate, verbose_name=_("人选"), on_delete=models.PROTECT, related_name="record")
+    seq = models.PositiveIntegerField(_("序号"))
+    at = models.DateTimeField(_("时间"))
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("操作人"), null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    actor_name = models.CharField(_("操作人"), max_length=150)
+    kind = models.CharField(_("类别"), max_length=20, choices=RecordKind.choices)
+    payload = models.JSONField(_("内容"))
+    prev_hash = models.CharField(_("前一哈希"), max_length=64)
+    hash = models.CharField(_("哈希"), max_length=64, unique=True)
 
     class Meta:
         verbose_name = _("纪实记录")
