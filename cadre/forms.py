@@ -19,12 +19,18 @@ def apply_errors(form: forms.Form, exc: InvalidInput) -> None:
             form.add_error(name if name in form.fields else None, str(message))
 
 
+class _Form(forms.Form):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+
 class PositionChoice(forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj: Position) -> str:
         return f"{obj.unit.name} {obj.title}（{obj.get_level_display()}，职数 {obj.quota}）"
 
 
-class SelectionForm(forms.Form):
+class SelectionForm(_Form):
     title = forms.CharField(label="名称", max_length=200, error_messages={"required": "请填写选任工作名称"})
     reason = forms.ChoiceField(label="动议理由（M1）", choices=MotionReason.choices, error_messages=REQUIRED)
     reason_text = forms.CharField(
@@ -56,7 +62,7 @@ class SinglePositionChoice(forms.ModelChoiceField):
         return f"{obj.unit.name} {obj.title}"
 
 
-class CandidateAddForm(forms.Form):
+class CandidateAddForm(_Form):
     cadre = CadreChoice(label="干部", queryset=Cadre.objects.none(), error_messages=REQUIRED)
     position = SinglePositionChoice(label="职位", queryset=Position.objects.none(), error_messages=REQUIRED)
 
@@ -69,7 +75,7 @@ class CandidateAddForm(forms.Form):
 TRANSITION_CHOICES = [(t, f"{TRANSITION_LABELS[t]}（{t}）") for t in TRANSITIONS]
 
 
-class CohortMoveForm(forms.Form):
+class CohortMoveForm(_Form):
     candidates = forms.TypedMultipleChoiceField(
         label="人选", coerce=int, error_messages={"required": "请至少勾选一名人选"}
     )
@@ -81,7 +87,7 @@ class CohortMoveForm(forms.Form):
         self.fields["candidates"].choices = [(pk, pk) for pk in candidate_ids]
 
 
-class TransitionForm(forms.Form):
+class TransitionForm(_Form):
     """One transition from the candidate page; `override_<RULE>` fields carry override reasons."""
 
     transition = forms.ChoiceField(choices=TRANSITION_CHOICES, error_messages=REQUIRED)
@@ -95,7 +101,7 @@ class TransitionForm(forms.Form):
         ]
 
 
-class SendBackForm(forms.Form):
+class SendBackForm(_Form):
     to_stage = forms.ChoiceField(label="退回到", choices=(), error_messages=REQUIRED)
     reason = forms.CharField(
         label="退回理由",
@@ -110,7 +116,7 @@ class SendBackForm(forms.Form):
         self.fields["to_stage"].choices = [(s.value, s.label) for s in map(Stage, earlier)]
 
 
-class ImportantForm(forms.Form):
+class ImportantForm(_Form):
     category = forms.ChoiceField(
         label="类别",
         choices=[(k, v) for k, v in IMPORTANT_CATEGORIES.items() if k != "override"],

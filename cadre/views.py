@@ -144,12 +144,19 @@ def _deadline_source(path: str):
         raise
 
 
+DEADLINE_KINDS = {"R2": "推荐有效期", "publicity_end": "公示期满", "probation_end": "试用期满"}
+
+
 @dataclass
 class Deadline:
     date: date
     label: str
     kind: str = ""
     url: str | None = None
+
+    @property
+    def kind_label(self) -> str:
+        return DEADLINE_KINDS.get(self.kind, self.kind)
 
     @property
     def days_left(self) -> int:
@@ -304,6 +311,7 @@ def _selection_page(request, selection, *, add_form=None, move_form=None, move_r
         selection.positions.select_related("unit")
         .annotate(pending=Count("candidates", filter=Q(candidates__stage__in=PENDING_STAGES)))
         .prefetch_related(Prefetch("holders", queryset=Cadre.objects.order_by("id")))
+        .order_by("unit_id", "id")
     )
     for position in positions:
         position.vacancy = position.quota - len(position.holders.all()) - position.pending

@@ -32,8 +32,11 @@ VIEWPORTS = {
 }
 
 
-@pytest.fixture(scope="session")
-def browser():
+@pytest.fixture
+def browser(live):
+    """One Chromium per test, started after the database is set up and stopped before it is torn
+    down: while Playwright's event loop runs, Django hands this thread a different connection
+    object, which would miss the serialized data the next test's rollback restores."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
@@ -56,7 +59,7 @@ def viewport(request):
 
 
 @pytest.fixture
-def page(browser, live, viewport):
+def page(live, browser, viewport):
     context = browser.new_context(viewport=VIEWPORTS[viewport], locale="zh-CN", timezone_id="Asia/Shanghai")
     context.set_default_timeout(15_000)
     page = context.new_page()

@@ -13,7 +13,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, seria
 
 
 def test_workspace_shell(page):
-    from django.contrib.auth.models import Group; print("GROUPS", list(Group.objects.values_list("name", flat=True)))
     staff = UserFactory(username="zhangsan", roles=[roles.ORG_STAFF])
     unit = UnitFactory(name="县财政局")
     open_post = PositionFactory(unit=unit, title="副局长", quota=2)
@@ -80,3 +79,9 @@ def test_workspace_shell(page):
     expect(nominate.locator("button[type=submit]")).to_be_disabled()
     expect(page.locator(".timeline .tl-refused")).to_contain_text("操作被拒绝")
     shot(page, "05-candidate")
+
+    # The help page: the same diagram, every registered rule, the roles.
+    page.click(".mainnav >> text=帮助")
+    expect(page.locator("#rule-M3")).to_contain_text("001 附件2 第十条(二)")
+    expect(page.locator(".diagram:visible svg .node")).to_have_count(12)
+    shot(page, "06-help")
