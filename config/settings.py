@@ -118,6 +118,7 @@ STORAGES = {
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
 }
+WHITENOISE_USE_FINDERS = not PRODUCTION
 MEDIA_ROOT = BASE_DIR / "media"
 MEDIA_URL = "/media/"
 
