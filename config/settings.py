@@ -138,7 +138,11 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "干部选任全程纪实 API",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
-    "ENUM_NAME_OVERRIDES": {"StageEnum": "cadre.models.Stage"},
+    "ENUM_NAME_OVERRIDES": {
+        "StageEnum": "cadre.models.Stage",
+        "ConsultationLevelEnum": "inspection.models.ConsultationLevel",
+        "RecommendationKindEnum": "nomination.models.RecommendationMeeting.Kind",
+    },
 }
 
 # Celery: a real broker when REDIS_URL is set; otherwise tasks run in-process (embedded default).

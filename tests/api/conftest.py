@@ -21,15 +21,32 @@ API = "/api/v1/"
 COUNTED = (Unit, Position, Cadre, Assessment, Evaluation, Sanction, Selection, Candidate, RecordEntry)
 
 
-def api_routes() -> list[str]:
-    """Every route of config.urls.api_v1 as an OpenAPI-style path: /api/v1/cadres/{id}/ ..."""
+def api_route_views() -> list[tuple[str, str]]:
+    """(path, module of the view) of every route under config.urls.api_v1, included ones too.
+
+    Paths are OpenAPI-style: /api/v1/cadres/{id}/ (a `pk` parameter is called `id`, as in the schema).
+    """
+    from django.urls import URLResolver
+
     from config.urls import api_v1
 
-    routes = []
-    for pattern in api_v1:
-        route = re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", str(pattern.pattern)).replace("{pk}", "{id}")
-        routes.append(API + route)
-    return routes
+    def walk(patterns, prefix=""):
+        for pattern in patterns:
+            route = prefix + str(pattern.pattern)
+            if isinstance(pattern, URLResolver):
+                yield from walk(pattern.url_patterns, route)
+            else:
+                view = getattr(pattern.callback, "view_class", pattern.callback)
+                yield route, view.__module__
+
+    return [
+        (API + re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", route).replace("{pk}", "{id}"), module)
+        for route, module in walk(api_v1)
+    ]
+
+
+def api_routes() -> list[str]:
+    return [path for path, _ in api_route_views()]
 
 
 def row_counts() -> dict[str, int]:

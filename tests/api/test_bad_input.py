@@ -156,7 +156,10 @@ WRONG_TYPES = {
     "cadre": ({"birth_date": "1990-02-30", "position": "chief", "personal_report_status": "ok"}, ["birth_date"]),
     "assessments": ({"year": "二〇二四", "grade": "good"}, ["year", "grade"]),
     "evaluations": ({"year": 2024.5, "excellent": -1, "competent": "many"}, ["year", "excellent", "competent"]),
-    "sanctions": ({"kind": "警告", "starts_on": "2024-13-01", "influence_ends_on": 5}, ["starts_on", "influence_ends_on"]),
+    "sanctions": (
+        {"kind": "警告", "starts_on": "2024-13-01", "influence_ends_on": 5},
+        ["starts_on", "influence_ends_on"],
+    ),
     "selections": (
         {"title": "选任", "reason": "whim", "positions": "1", "competitive": "sometimes"},
         ["reason", "positions", "competitive"],

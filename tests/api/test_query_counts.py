@@ -63,7 +63,9 @@ def grow(staff, total):
     )
 
 
-def count_queries(call) -> int:
+def count_queries(call, *, warm_up=True) -> int:
+    if warm_up:  # session and content-type caches are not what is measured
+        call()
     with CaptureQueriesContext(connection) as ctx:
         call()
     return len(ctx.captured_queries)
@@ -97,8 +99,9 @@ def test_selection_list_does_not_grow(staff, django_assert_max_num_queries):
     grow(staff, 10)
     small = count_queries(lambda: client.get("/api/v1/selections/"))
     grow(staff, 200)
+    selections = Candidate.objects.count() // 5
     with django_assert_max_num_queries(small):
-        assert client.get("/api/v1/selections/").json()["count"] == Candidate.objects.count() // 5
+        assert client.get("/api/v1/selections/").json()["count"] == selections
 
 
 def _ready_to_inspect(staff):
@@ -122,7 +125,7 @@ def test_transition_with_all_rules_does_not_grow(staff, django_assert_max_num_qu
 
     grow(staff, 10)
     first = _ready_to_inspect(staff)
-    small = count_queries(lambda: inspect(first))
+    small = count_queries(lambda: inspect(first), warm_up=False)
     assert small <= TRANSITION_CEILING
     grow(staff, 200)
     second = _ready_to_inspect(staff)
@@ -144,7 +147,7 @@ def test_refused_transition_does_not_grow(staff, django_assert_max_num_queries):
 
     grow(staff, 10)
     first = ready()
-    small = count_queries(lambda: refuse(first))
+    small = count_queries(lambda: refuse(first), warm_up=False)
     grow(staff, 200)
     candidate = ready()
     with django_assert_max_num_queries(small):

@@ -1,0 +1,14 @@
+"""JSON API v1 routes of publicity, complaints and appointment (included under /api/v1/)."""
+
+from django.urls import path
+
+from . import api
+
+urlpatterns = [
+    path("candidates/<int:pk>/publicity/", api.PublicityDetail.as_view()),
+    path("candidates/<int:pk>/complaints/", api.ComplaintList.as_view()),
+    path("candidates/<int:pk>/complaints/<int:complaint_pk>/investigate/", api.ComplaintInvestigate.as_view()),
+    path("candidates/<int:pk>/complaints/<int:complaint_pk>/conclude/", api.ComplaintConclude.as_view()),
+    path("candidates/<int:pk>/appointment-talks/", api.AppointmentTalkList.as_view()),
+    path("candidates/<int:pk>/appointment/", api.AppointmentDetail.as_view()),
+]
