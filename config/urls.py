@@ -24,6 +24,10 @@ api_v1 = [
     path("candidates/<int:pk>/important/", api.CandidateImportant.as_view()),
     path("candidates/<int:pk>/record/", api.CandidateRecord.as_view()),
     path("record/verify/", api.RecordVerify.as_view()),
+    path("", include("nomination.api_urls")),
+    path("", include("inspection.api_urls")),
+    path("", include("voting.api_urls")),
+    path("", include("supervision.api_urls")),
 ]
 
 urlpatterns = [

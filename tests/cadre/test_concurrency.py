@@ -133,3 +133,45 @@ def test_withdraw_races_nominate(race):
     entries = RecordEntry.objects.filter(candidate=candidate).count()
     assert entries == 1 + sum(1 for kind, _ in results if kind == "ok")
     assert verify().ok
+
+
+def test_second_waits_on_the_row_lock_then_conflicts(race, monkeypatch):
+    """Hold the first transition inside its transaction: the second blocks on the row lock, then conflicts."""
+    from cadre import rules
+
+    first, second, candidate = race
+    prepare(candidate, first, "nominate")
+    inside, release = threading.Event(), threading.Event()
+    evaluate = rules.evaluate
+
+    def held_evaluate(*args, **kwargs):
+        inside.set()
+        assert release.wait(timeout=10)
+        return evaluate(*args, **kwargs)
+
+    monkeypatch.setattr(rules, "evaluate", held_evaluate)
+    outcome: dict = {}
+
+    def attempt(name, actor):
+        try:
+            outcome[name] = services.candidate_transition(actor=actor, candidate_id=candidate.pk, transition="nominate")
+        except Exception as exc:  # noqa: BLE001
+            outcome[name] = exc
+        finally:
+            connections.close_all()
+
+    a = threading.Thread(target=attempt, args=("first", first))
+    a.start()
+    assert inside.wait(timeout=10)  # the first holds the lock, mid-transaction
+    b = threading.Thread(target=attempt, args=("second", second))
+    b.start()
+    b.join(timeout=1)
+    assert b.is_alive(), "the second transition did not wait for the row lock"
+    release.set()
+    a.join(timeout=10)
+    b.join(timeout=10)
+    assert not a.is_alive() and not b.is_alive()
+    assert getattr(outcome["first"], "stage", None) == Stage.NOMINATION, outcome
+    assert isinstance(outcome["second"], Conflict), outcome
+    assert RecordEntry.objects.filter(candidate=candidate, kind=RecordKind.TRANSITION).count() == 1
+    assert verify().ok

@@ -349,7 +349,9 @@ def test_r4_lets_two_inspection_objects_through(staff, selection, position, insp
 
 
 def test_r4_lets_a_non_competitive_selection_through(inspected):
-    Selection.objects.filter(pk=inspected.selection_id).update(competitive=False, single_candidate_reason="只有一人符合")
+    Selection.objects.filter(pk=inspected.selection_id).update(
+        competitive=False, single_candidate_reason="只有一人符合"
+    )
     assert "R4" not in checked(inspected, "deliberate")
 
 
@@ -423,7 +425,10 @@ def _e4_pass(c):
 def _sanction(c, days):
     today = timezone.localdate()
     Sanction.objects.create(
-        cadre=c.cadre, kind="诫勉", starts_on=today - timedelta(days=400), influence_ends_on=today + timedelta(days=days)
+        cadre=c.cadre,
+        kind="诫勉",
+        starts_on=today - timedelta(days=400),
+        influence_ends_on=today + timedelta(days=days),
     )
 
 
@@ -481,6 +486,6 @@ def test_e2_threshold_changes_the_outcome(candidate):
 
 
 def test_e_rules_do_not_guard_nomination(candidate):
-    for rule, cases in BLOCKS.items():
+    for cases in BLOCKS.values():
         cases[0](candidate)
     assert not {"E1", "E2", "E3", "E4", "E5", "E6", "E7"} & checked(candidate, "nominate")
