@@ -4,6 +4,7 @@ Every rule lives in the service; `apply_errors` puts a service's InvalidInput ne
 """
 
 from django import forms
+from django.contrib.auth.models import User
 
 from .errors import InvalidInput
 from .models import FORWARD, Cadre, MotionReason, Position, Stage
@@ -70,6 +71,27 @@ class CandidateAddForm(_Form):
         super().__init__(*args, **kwargs)
         self.fields["cadre"].queryset = cadres
         self.fields["position"].queryset = positions
+
+
+class UserChoice(forms.ModelChoiceField):
+    def label_from_instance(self, obj: User) -> str:
+        full = obj.get_full_name()
+        return f"{full}（{obj.get_username()}）" if full else obj.get_username()
+
+
+class AssignForm(_Form):
+    """Another organization staff member to work on the selection too (e.g. the second entry of R1)."""
+
+    user = UserChoice(
+        label="组工干部",
+        queryset=User.objects.none(),
+        empty_label="——请选择——",
+        error_messages={**REQUIRED, "invalid_choice": "请从列表中选择组工干部"},
+    )
+
+    def __init__(self, *args, users, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["user"].queryset = users
 
 
 TRANSITION_CHOICES = [(t, f"{TRANSITION_LABELS[t]}（{t}）") for t in TRANSITIONS]

@@ -4,11 +4,14 @@ import sys
 from datetime import date, timedelta
 
 import pytest
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from cadre import diagram, services, views
-from cadre.models import FORWARD, Cadre, Candidate, MotionReason, RecordEntry, Selection, Stage
+from cadre.models import FORWARD, Cadre, Candidate, MotionReason, RecordEntry, RecordKind, Selection, Stage
+from cadre.record import record_append
 
 from ..conftest import advance, prepare, recommend
 from ..factories import CadreFactory, PositionFactory, UnitFactory
@@ -195,6 +198,11 @@ def test_selection_page_query_count_is_constant(staff_client, selection, positio
     assert response.content.decode().count('name="candidates"') == n
 
 
+# Measured: 18 on the candidate page at the recommendation stage (session, user, roles, candidate,
+# two permission checks, cadre, three threshold snapshots, the rules of `inspect`, the record).
+CANDIDATE_PAGE_QUERIES = 20
+
+
 @pytest.mark.parametrize("n", [10, 1000])
 def test_candidate_page_query_count_is_constant(
     staff_client, staff, selection, position, candidate, n, django_assert_max_num_queries
@@ -202,9 +210,56 @@ def test_candidate_page_query_count_is_constant(
     _bulk_candidates(selection, PositionFactory(quota=n), n)  # other candidates, another post
     advance(candidate, staff, "nominate", "recommend")
     services.candidate_record_important(actor=staff, candidate_id=candidate.pk, category="other", text="说明")
-    with django_assert_max_num_queries(40):
+    with django_assert_max_num_queries(CANDIDATE_PAGE_QUERIES):
         response = staff_client.get(reverse("cadre:candidate", args=[candidate.pk]))
     assert response.status_code == 200
+
+
+def _page_queries(client, url) -> int:
+    """SQL queries of one GET, after a first one has filled the process's caches (content types)."""
+    assert client.get(url).status_code == 200
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(ctx.captured_queries)
+
+
+@pytest.mark.parametrize("page", ["dashboard", "selection", "candidate"])
+def test_query_counts_are_the_same_for_10_and_1000_candidates(
+    staff_client, staff, selection, position, candidate, page
+):
+    advance(candidate, staff, "nominate", "recommend")
+    url = {
+        "dashboard": "/",
+        "selection": reverse("cadre:selection", args=[selection.pk]),
+        "candidate": reverse("cadre:candidate", args=[candidate.pk]),
+    }[page]
+    _bulk_candidates(selection, position, 10)
+    with_10 = _page_queries(staff_client, url)
+    _bulk_candidates(selection, position, 990)
+    assert Candidate.objects.filter(selection=selection).count() == 1001
+    assert _page_queries(staff_client, url) == with_10
+
+
+def test_candidate_page_query_count_does_not_grow_with_the_record(staff_client, staff, candidate):
+    advance(candidate, staff, "nominate", "recommend")
+    url = reverse("cadre:candidate", args=[candidate.pk])
+    few = _page_queries(staff_client, url)
+    with transaction.atomic():
+        locked = Candidate.objects.select_for_update().get(pk=candidate.pk)
+        for i in range(200):
+            record_append(
+                candidate=locked,
+                actor=staff,
+                kind=RecordKind.FACT,
+                payload={"fact": "个别谈话", "text": f"第 {i} 次谈话"},
+            )
+    assert _page_queries(staff_client, url) == few <= CANDIDATE_PAGE_QUERIES
+    assert (
+        staff_client.get(url).content.decode().count('<li class="tl-item')
+        == RecordEntry.objects.filter(candidate=candidate).count()
+        > 200
+    )
 
 
 @pytest.mark.parametrize("n", [10, 1000])
@@ -509,3 +564,21 @@ def test_stage_svg_marks_current():
     svg = diagram.stage_svg("inspection", orientation="vertical")
     assert svg.startswith("<svg") and svg.count("current") == 1
     assert 'data-stage="inspection"' in svg and "考察" in svg
+
+
+def test_fix_links_resolve_only_existing_pages(candidate):
+    from cadre.templatetags.cadre_tags import optional_reverse, rule_fix_url
+
+    assert optional_reverse("no_such_app:no_such_page", pk=1) is None
+    assert rule_fix_url("M3", candidate) == reverse("cadre:selection", args=[candidate.selection_id])
+    assert rule_fix_url("R2", candidate) == optional_reverse("nomination:recommendation", pk=candidate.pk)
+    assert rule_fix_url("E1", candidate) == optional_reverse("admin:cadre_cadre_change", candidate.cadre_id)
+    assert rule_fix_url("Z9", candidate) is None
+
+
+def test_language_switch(staff_client):
+    response = staff_client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    assert response.status_code == 302 and response.url == "/"
+    assert '<html lang="en">' in staff_client.get("/").content.decode()
+    staff_client.post("/i18n/setlang/", {"language": "zh-hans", "next": "/"})
+    assert '<html lang="zh-hans">' in staff_client.get("/").content.decode()
