@@ -179,11 +179,14 @@ def _check_overrides(overrides: list[dict], evaluation: rules.Evaluation) -> dic
     return accepted
 
 
-def candidate_check(*, candidate: Candidate, transition: str) -> rules.Evaluation:
-    """What `candidate_transition` would say now, writing nothing."""
+def candidate_check(*, candidate: Candidate, transition: str, thresholds=None) -> rules.Evaluation:
+    """What `candidate_transition` would say now, writing nothing.
+
+    A page checking several transitions passes one `thresholds` snapshot to all of them.
+    """
     if transition not in TRANSITIONS:
         raise InvalidInput({"transition": [f"未知的操作：{transition}"]})
-    evaluation = rules.evaluate(candidate, transition, thresholds=snapshot())
+    evaluation = rules.evaluate(candidate, transition, thresholds=thresholds or snapshot())
     if not can_proceed(getattr(candidate, transition)):
         stage = Stage(candidate.stage).label
         evaluation.violations.insert(

@@ -528,10 +528,11 @@ def _transition_options(candidate, *, can_work: bool, typed) -> list[dict]:
     """Each transition available from the current stage, with what is still missing for it."""
     names = [t.name for t in candidate.get_available_stage_transitions() if t.name != "send_back"]
     options = []
+    thresholds = snapshot()
     for name in services.TRANSITIONS:
         if name not in names:
             continue
-        evaluation = services.candidate_check(candidate=candidate, transition=name)
+        evaluation = services.candidate_check(candidate=candidate, transition=name, thresholds=thresholds)
         violations = [{"v": v, "url": rule_fix_url(v.rule, candidate)} for v in evaluation.violations]
         hard = [v for v in evaluation.violations if not v.overridable]
         if not can_work:
