@@ -16,6 +16,7 @@ from cadre.models import OPEN_STAGES, Candidate, Gender, RecordKind, Stage
 from cadre.record import record_append
 from cadre.selectors import can_work_on
 from cadre.thresholds import snapshot
+from voting.selectors import results_of_candidate
 
 from .models import Appointment, Complaint, PreAppointmentTalk, Publicity
 from .selectors import is_promotion, open_complaints_count
@@ -121,6 +122,11 @@ def publicity_start(
         "letter": _text(letter, "letter", errors, max_length=300),
         "online": _text(online, "online", errors, max_length=300),
     }
+    decided = results_of_candidate(candidate).first()
+    if starts_on and decided and starts_on < decided.meeting.held_on:
+        errors["starts_on"] = [
+            f"公示须在讨论决定之后：开始日期不能早于 {decided.meeting.held_on}（常委会讨论决定日期）"
+        ]
     if errors:
         raise InvalidInput(errors)
     required = snapshot()["P1.working_days"]

@@ -4,7 +4,12 @@ PREPARE maps a transition name to a function (candidate, actor) -> None that cre
 this app's services, what the rules registered for that transition need (idempotent).
 """
 
+from datetime import timedelta
+
 from django.utils import timezone
+
+from cadre.thresholds import snapshot
+from supervision.workdays import start_for_ended
 
 from . import services
 from .models import AgendaItem, Brief
@@ -46,7 +51,9 @@ def prepare_publicize(candidate, actor):
         meeting = services.meeting_create(
             actor=actor,
             selection=candidate.selection,
-            held_on=timezone.localdate(),
+            # Held before the demo publicity, which must have ended by today (P1) and may not
+            # start before the decision.
+            held_on=start_for_ended(timezone.localdate(), snapshot()["P1.working_days"]) - timedelta(days=1),
             title="县委常委会会议（演示）",
             entitled=DEMO_ENTITLED,
         )

@@ -292,3 +292,11 @@ def test_upcoming_probation_end(staff, other_staff, publicizing):
     assert [(d["kind"], d["date"], d["candidate_id"]) for d in deadlines] == [("probation_end", ends, appointed.pk)]
     assert upcoming_deadlines(user=staff, today=ends - timedelta(days=31)) == []
     assert upcoming_deadlines(user=other_staff, today=ends - timedelta(days=5)) == []
+
+
+@pytest.mark.django_db
+def test_publicity_cannot_start_before_the_decision(staff, publicizing):
+    with pytest.raises(InvalidInput) as exc:
+        services.publicity_start(actor=staff, candidate_id=publicizing.pk, starts_on=date(2025, 8, 29), **DEMO_CHANNELS)
+    assert "2025-09-01" in exc.value.errors["starts_on"][0]
+    assert not Publicity.objects.filter(candidate=publicizing).exists()
