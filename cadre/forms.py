@@ -6,18 +6,36 @@ Every rule lives in the service; `apply_errors` puts a service's InvalidInput ne
 from django import forms
 from django.contrib.auth.models import User
 
-from .errors import InvalidInput
+from .errors import Conflict, InvalidInput, NotAllowed
 from .models import FORWARD, Cadre, MotionReason, Position, Stage
 from .services import IMPORTANT_CATEGORIES, TRANSITION_LABELS, TRANSITIONS
 
 REQUIRED = {"required": "此项为必填项"}
 
 
-def apply_errors(form: forms.Form, exc: InvalidInput) -> None:
+def apply_errors(form: forms.Form, errors: dict) -> None:
     """Show a service's field → messages next to the fields (unknown fields at the top)."""
-    for name, messages in exc.errors.items():
+    for name, messages in errors.items():
         for message in messages if isinstance(messages, list | tuple) else [messages]:
             form.add_error(name if name in form.fields else None, str(message))
+
+
+def call_service(form: forms.Form, service, **kwargs):
+    """Run a service for a valid form; on refusal put the reasons on the form.
+
+    Returns (result, HTTP status): the status a page answers with when it re-renders the form.
+    """
+    try:
+        return service(**kwargs), 200
+    except InvalidInput as exc:
+        apply_errors(form, exc.errors)
+        return None, 400
+    except Conflict as exc:
+        form.add_error(None, exc.message)
+        return None, 409
+    except NotAllowed as exc:
+        form.add_error(None, exc.message)
+        return None, 403
 
 
 class _Form(forms.Form):

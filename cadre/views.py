@@ -303,7 +303,7 @@ def selection_create(request):
         try:
             selection = services.selection_create(actor=request.user, **form.cleaned_data)
         except InvalidInput as exc:
-            apply_errors(form, exc)
+            apply_errors(form, exc.errors)
         except NotAllowed as exc:
             return forbidden(request, exc)
         else:
@@ -424,7 +424,7 @@ def candidate_add(request, pk):
         try:
             candidate = services.candidate_create(actor=request.user, selection=selection, **form.cleaned_data)
         except InvalidInput as exc:
-            apply_errors(form, exc)
+            apply_errors(form, exc.errors)
         except NotAllowed as exc:
             return forbidden(request, exc)
         else:
@@ -444,7 +444,7 @@ def selection_assign(request, pk):
         try:
             services.selection_assign(actor=request.user, selection=selection, user=user)
         except InvalidInput as exc:
-            apply_errors(form, exc)
+            apply_errors(form, exc.errors)
         except NotAllowed as exc:
             return forbidden(request, exc)
         else:
@@ -642,7 +642,7 @@ def candidate_send_back(request, pk):
         try:
             moved = services.candidate_send_back(actor=request.user, candidate_id=candidate.pk, **form.cleaned_data)
         except InvalidInput as exc:
-            apply_errors(form, exc)
+            apply_errors(form, exc.errors)
         except Conflict as exc:
             return _candidate_page(request, candidate, status=409, conflict=exc.message, send_back_form=form)
         except NotAllowed as exc:
@@ -662,7 +662,7 @@ def candidate_important(request, pk):
         try:
             services.candidate_record_important(actor=request.user, candidate_id=candidate.pk, **form.cleaned_data)
         except InvalidInput as exc:
-            apply_errors(form, exc)
+            apply_errors(form, exc.errors)
         except NotAllowed as exc:
             return forbidden(request, exc)
         else:

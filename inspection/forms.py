@@ -15,12 +15,6 @@ REQUIRED = {"required": "此项为必填项"}
 DATE = {"required": "此项为必填项", "invalid": "请输入有效的日期（YYYY-MM-DD）"}
 
 
-def apply_errors(form: forms.Form, errors: dict) -> None:
-    for name, messages in errors.items():
-        for message in messages if isinstance(messages, list | tuple) else [messages]:
-            form.add_error(name if name in form.fields else None, str(message))
-
-
 def _date(label, required=True, **kwargs):
     return forms.DateField(
         label=label,

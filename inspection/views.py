@@ -6,7 +6,7 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from cadre.errors import Conflict, InvalidInput, NotAllowed
+from cadre.forms import call_service
 from cadre.models import Stage
 from cadre.selectors import can_work_on, get_candidate_for_user, get_selection_for_user, selections_for_user
 from cadre.services import candidate_check
@@ -25,26 +25,10 @@ from .forms import (
     TalkForm,
     TeamCandidateForm,
     TeamForm,
-    apply_errors,
 )
 from .models import Comparison
 
 GET_POST = require_http_methods(["GET", "POST"])
-
-
-def _call(form, service, **kwargs):
-    """Run a service for a valid form; on refusal put the reasons on the form and return a status."""
-    try:
-        return service(**kwargs), 200
-    except InvalidInput as exc:
-        apply_errors(form, exc.errors)
-        return None, 400
-    except Conflict as exc:
-        form.add_error(None, exc.message)
-        return None, 409
-    except NotAllowed as exc:
-        form.add_error(None, exc.message)
-        return None, 403
 
 
 def _ensure(allowed: bool):
@@ -86,7 +70,7 @@ def inspection(request, pk):
         form = form_class(request.POST, prefix=action)
         forms[action], status = form, 400
         if form.is_valid():
-            done, status = _call(form, service, actor=request.user, candidate=candidate, **form.cleaned_data)
+            done, status = call_service(form, service, actor=request.user, candidate=candidate, **form.cleaned_data)
             if done is not None:
                 messages.success(request, f"{done_message}，并已记入全程纪实")
                 return redirect("inspection:inspection", pk=candidate.pk)
@@ -124,7 +108,7 @@ def deliberation(request, pk):
         form, status = ConsultationForm(request.POST, candidates=choices), 400
         if form.is_valid():
             data = form.cleaned_data
-            done, status = _call(
+            done, status = call_service(
                 form,
                 services.consultation_create,
                 actor=request.user,
@@ -170,7 +154,7 @@ def notice(request, pk):
         _ensure(can_work)
         form, status = NoticeForm(request.POST), 400
         if form.is_valid():
-            done, status = _call(
+            done, status = call_service(
                 form, services.notice_publish, actor=request.user, selection=selection, **form.cleaned_data
             )
             if done is not None:
@@ -211,7 +195,7 @@ def team(request, pk):
             create_form = TeamForm(request.POST, candidates=unassigned, prefix="team")
             if create_form.is_valid():
                 data = create_form.cleaned_data
-                done, status = _call(
+                done, status = call_service(
                     create_form,
                     services.team_create,
                     actor=request.user,
@@ -233,7 +217,7 @@ def team(request, pk):
                 service, fields, done_message = services.team_candidate_add, ("candidate",), "已为考察组分配考察对象"
             team_forms[target.pk][action] = form
             if form.is_valid():
-                done, status = _call(
+                done, status = call_service(
                     form, service, actor=request.user, team=target, **{f: form.cleaned_data[f] for f in fields}
                 )
                 if done is not None:
@@ -275,7 +259,7 @@ def report(request, pk, position_pk):
         _ensure(can_work)
         form, status = ReportForm(request.POST, candidates=candidates), 400
         if form.is_valid():
-            done, status = _call(
+            done, status = call_service(
                 form,
                 services.report_save,
                 actor=request.user,
@@ -310,7 +294,7 @@ def comparison(request, pk, position_pk):
         _ensure(can_work)
         form, status = ComparisonForm(request.POST), 400
         if form.is_valid():
-            done, status = _call(
+            done, status = call_service(
                 form,
                 services.comparison_save,
                 actor=request.user,

@@ -9,13 +9,6 @@ from .models import NominationSource, RecommendationMeeting
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
-def apply_errors(form: forms.Form, errors: dict[str, list[str]]):
-    """Put a service's InvalidInput errors on the form's fields (unknown fields → the whole form)."""
-    for field, messages in errors.items():
-        for message in messages:
-            form.add_error(field if field in form.fields else None, message)
-
-
 class MotionAgendaForm(forms.Form):
     meeting_name = forms.CharField(label="会议名称", max_length=200, help_text="如：县委常委会第 X 次会议")
     meeting_date = forms.DateField(label="会议日期", widget=DATE)

@@ -7,6 +7,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from cadre.errors import Conflict, InvalidInput, NotAllowed
+from cadre.forms import call_service
 from cadre.selectors import can_work_on, get_candidate_for_user, get_selection_for_user
 from cadre.services import candidate_check
 from cadre.thresholds import snapshot
@@ -18,7 +19,6 @@ from .forms import (
     NominationForm,
     RecommendationConfirmForm,
     RecommendationEntryForm,
-    apply_errors,
 )
 
 GET_POST = require_http_methods(["GET", "POST"])
@@ -27,21 +27,6 @@ GET_POST = require_http_methods(["GET", "POST"])
 def _ensure_can_work(request, selection):
     if not can_work_on(user=request.user, selection=selection):
         raise PermissionDenied("您未被分配承办此选任工作，只能查看")
-
-
-def _call(form, service, **kwargs):
-    """Run a service for a valid form; on refusal put the reasons on the form and return a status."""
-    try:
-        return service(**kwargs), 200
-    except InvalidInput as exc:
-        apply_errors(form, exc.errors)
-        return None, 400
-    except Conflict as exc:
-        form.add_error(None, exc.message)
-        return None, 409
-    except NotAllowed as exc:
-        form.add_error(None, exc.message)
-        return None, 403
 
 
 # ---------------------------------------------------------------------------- motion (selection)
@@ -57,7 +42,7 @@ def motion(request, pk):
         _ensure_can_work(request, selection)
         form, status = MotionAgendaForm(request.POST), 400
         if form.is_valid():
-            agenda, status = _call(
+            agenda, status = call_service(
                 form, services.motion_agenda_record, actor=request.user, selection_id=selection.pk, **form.cleaned_data
             )
             if agenda is not None:
@@ -86,7 +71,7 @@ def nomination(request, pk):
         _ensure_can_work(request, candidate.selection)
         form, status = NominationForm(request.POST), 400
         if form.is_valid():
-            done, status = _call(
+            done, status = call_service(
                 form, services.nomination_record, actor=request.user, candidate_id=candidate.pk, **form.cleaned_data
             )
             if done is not None:
@@ -167,7 +152,7 @@ def recommendation_entry(request, pk):
         status = 400
         if entry.is_valid():
             data = entry.cleaned_data
-            done, status = _call(
+            done, status = call_service(
                 entry,
                 services.recommendation_enter,
                 actor=request.user,
@@ -191,7 +176,7 @@ def recommendation_entry(request, pk):
         else:
             status = 400
             if form.is_valid():
-                done, status = _call(
+                done, status = call_service(
                     form,
                     services.recommendation_confirm,
                     actor=request.user,
@@ -217,7 +202,7 @@ def recommendation_entry(request, pk):
         status = 400
         if decision.is_valid():
             data = decision.cleaned_data
-            done, status = _call(
+            done, status = call_service(
                 decision,
                 services.inspection_decision_record,
                 actor=request.user,

@@ -7,13 +7,6 @@ from .models import Complaint
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
-def apply_errors(form: forms.Form, errors: dict[str, list[str]]):
-    """Put a service's InvalidInput errors on the form's fields (unknown fields → the whole form)."""
-    for field, messages in errors.items():
-        for message in messages:
-            form.add_error(field if field in form.fields else None, message)
-
-
 class PublicityForm(forms.Form):
     starts_on = forms.DateField(label="公示开始日期", widget=DATE)
     ends_on = forms.DateField(

@@ -7,7 +7,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
-from cadre.errors import Conflict, InvalidInput, NotAllowed
+from cadre.forms import call_service
 from cadre.models import Stage
 from cadre.selectors import can_work_on, get_candidate_for_user
 from cadre.services import candidate_check
@@ -21,26 +21,10 @@ from .forms import (
     ConcludeForm,
     PublicityForm,
     TalkForm,
-    apply_errors,
 )
 from .workdays import CalendarUnavailableError, add_working_days
 
 GET_POST = require_http_methods(["GET", "POST"])
-
-
-def _call(form, service, **kwargs):
-    """Run a service; on refusal put the reasons on the form and return the HTTP status to answer with."""
-    try:
-        return service(**kwargs), 200
-    except InvalidInput as exc:
-        apply_errors(form, exc.errors)
-        return None, 400
-    except Conflict as exc:
-        form.add_error(None, exc.message)
-        return None, 409
-    except NotAllowed as exc:
-        form.add_error(None, exc.message)
-        return None, 403
 
 
 def _appoint_check(candidate):
@@ -67,7 +51,7 @@ def publicity(request, pk):
         if action == "publish":
             publicity_form, status = PublicityForm(request.POST), 400
             if publicity_form.is_valid():
-                done, status = _call(
+                done, status = call_service(
                     publicity_form,
                     services.publicity_start,
                     actor=actor,
@@ -78,7 +62,7 @@ def publicity(request, pk):
         elif action == "complaint":
             complaint_form, status = ComplaintForm(request.POST), 400
             if complaint_form.is_valid():
-                done, status = _call(
+                done, status = call_service(
                     complaint_form,
                     services.complaint_file,
                     actor=actor,
@@ -94,7 +78,7 @@ def publicity(request, pk):
                 data = dict(action_form.cleaned_data)
                 complaint = selectors.get_complaint_for_candidate(candidate=candidate, pk=data.pop("complaint"))
                 service = services.complaint_conclude if action == "conclude" else services.complaint_investigate
-                done, status = _call(action_form, service, actor=actor, complaint_id=complaint.pk, **data)
+                done, status = call_service(action_form, service, actor=actor, complaint_id=complaint.pk, **data)
             message = "举报已办结" if action == "conclude" else "举报已转入调查核实"
         else:
             return HttpResponse("未知操作", status=400)
@@ -148,14 +132,14 @@ def appointment(request, pk):
         if action == "talk":
             talk_form, status = TalkForm(request.POST), 400
             if talk_form.is_valid():
-                done, status = _call(
+                done, status = call_service(
                     talk_form, services.talk_record, actor=actor, candidate_id=candidate.pk, **talk_form.cleaned_data
                 )
             message = "任前谈话已记录"
         elif action == "document":
             appointment_form, status = AppointmentForm(request.POST), 400
             if appointment_form.is_valid():
-                done, status = _call(
+                done, status = call_service(
                     appointment_form,
                     services.appointment_record,
                     actor=actor,

@@ -6,13 +6,6 @@ DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 COUNT = {"min_value": 0, "widget": forms.NumberInput(attrs={"min": 0, "inputmode": "numeric"})}
 
 
-def apply_errors(form: forms.Form, errors: dict[str, list[str]]):
-    """Put a service's InvalidInput errors on the form's fields (unknown fields → the whole form)."""
-    for field, messages in errors.items():
-        for message in messages:
-            form.add_error(field if field in form.fields else None, message)
-
-
 class BriefForm(forms.Form):
     recommendation = forms.CharField(label="推荐情况", widget=forms.Textarea(attrs={"rows": 3}), max_length=5000)
     evaluation = forms.CharField(label="考察评价", widget=forms.Textarea(attrs={"rows": 4}), max_length=5000)

@@ -7,31 +7,16 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.views.decorators.http import require_GET, require_http_methods
 
-from cadre.errors import Conflict, InvalidInput, NotAllowed
+from cadre.forms import call_service
 from cadre.models import Stage
 from cadre.selectors import can_work_on, get_candidate_for_user, get_selection_for_user
 from cadre.services import candidate_check
 from cadre.thresholds import snapshot
 
 from . import selectors, services
-from .forms import AgendaForm, BriefForm, MeetingForm, OpenForm, ResultForm, apply_errors
+from .forms import AgendaForm, BriefForm, MeetingForm, OpenForm, ResultForm
 
 GET_POST = require_http_methods(["GET", "POST"])
-
-
-def _call(form, service, **kwargs):
-    """Run a service; on refusal put the reasons on the form and return the HTTP status to answer with."""
-    try:
-        return service(**kwargs), 200
-    except InvalidInput as exc:
-        apply_errors(form, exc.errors)
-        return None, 400
-    except Conflict as exc:
-        form.add_error(None, exc.message)
-        return None, 409
-    except NotAllowed as exc:
-        form.add_error(None, exc.message)
-        return None, 403
 
 
 def _violations(evaluation):
@@ -55,7 +40,7 @@ def decision(request, pk):
     if request.method == "POST":
         form, status = BriefForm(request.POST), 400
         if form.is_valid():
-            saved, status = _call(
+            saved, status = call_service(
                 form, services.brief_save, actor=request.user, candidate_id=candidate.pk, **form.cleaned_data
             )
             if saved is not None:
@@ -110,7 +95,7 @@ def meetings(request, pk):
     if request.method == "POST":
         form, status = MeetingForm(request.POST), 400
         if form.is_valid():
-            meeting, status = _call(
+            meeting, status = call_service(
                 form, services.meeting_create, actor=request.user, selection=selection, **form.cleaned_data
             )
             if meeting is not None:
@@ -144,7 +129,7 @@ def meeting(request, pk):
             agenda_form = AgendaForm(request.POST, candidates=agenda_choices)
             done, status = None, 400
             if agenda_form.is_valid():
-                done, status = _call(
+                done, status = call_service(
                     agenda_form,
                     services.agenda_add,
                     actor=actor,
@@ -156,7 +141,7 @@ def meeting(request, pk):
             open_form = OpenForm(request.POST)
             done, status = None, 400
             if open_form.is_valid():
-                done, status = _call(
+                done, status = call_service(
                     open_form, services.meeting_open, actor=actor, meeting_id=meeting.pk, **open_form.cleaned_data
                 )
             message = "会议已开始，议题已锁定"
@@ -166,7 +151,7 @@ def meeting(request, pk):
             if result_form.is_valid():
                 data = dict(result_form.cleaned_data)
                 result_for = data.pop("candidate")
-                done, status = _call(
+                done, status = call_service(
                     result_form,
                     services.decision_result_record,
                     actor=actor,
