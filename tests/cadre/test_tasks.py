@@ -29,7 +29,7 @@ def test_record_verify_task_stores_the_outcome(candidate, staff):
     not settings.CELERY_BROKER_URL.startswith("redis") or connection.vendor != "postgresql",
     reason="needs REDIS_URL and PostgreSQL (CI sets both)",
 )
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_record_verify_runs_on_a_real_worker(candidate, staff):
     advance(candidate, staff, "nominate")
     db = connection.settings_dict
