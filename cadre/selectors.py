@@ -1,6 +1,6 @@
 """Reads. Every `get_<thing>_for_user` returns the object or raises Http404, so ids never leak."""
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 from guardian.shortcuts import get_objects_for_user
 
@@ -67,14 +67,20 @@ def cadres_for_user(*, user) -> QuerySet[Cadre]:
     return Cadre.objects.select_related("unit", "position__unit")
 
 
-def cadre_choices(*, user) -> list[tuple[int, str]]:
-    """(pk, label) of every cadre the user may pick, in one narrow query and no model instances.
-
-    The label is cadre.forms.CadreChoice's, 姓名（单位）. A county has thousands of cadres, and the
-    "add a candidate" select lists them all.
-    """
-    rows = cadres_for_user(user=user).values_list("pk", "name", "unit__name")
-    return [(pk, f"{name}（{unit}）") for pk, name, unit in rows]
+def cadre_choices(*, user, query: str = "", limit: int = 50, include=None) -> list[tuple[int, str]]:
+    """(pk, 姓名（单位）) of up to `limit` cadres the user may pick whose name or unit contains `query`,
+    plus the cadre `include` (the one already chosen), in one narrow query."""
+    rows = cadres_for_user(user=user)
+    query = (query or "").strip()[:50]
+    if query:
+        rows = rows.filter(Q(name__icontains=query) | Q(unit__name__icontains=query))
+    rows = rows.order_by("name", "pk")
+    include = int(include) if str(include or "").isdigit() else None
+    if include is not None:
+        rows = rows.filter(pk__in=rows.values("pk")[:limit]) | rows.filter(pk=include)
+    else:
+        rows = rows[:limit]
+    return [(pk, f"{name}（{unit}）") for pk, name, unit in rows.values_list("pk", "name", "unit__name")]
 
 
 def get_cadre_for_user(*, user, pk) -> Cadre:

@@ -12,6 +12,7 @@ urlpatterns = [
     path("selections/<int:pk>/move/", views.selection_move, name="selection_move"),
     path("selections/<int:pk>/candidates/", views.candidate_add, name="candidate_add"),
     path("selections/<int:pk>/assign/", views.selection_assign, name="selection_assign"),
+    path("cadres/options/", views.cadre_options, name="cadre_options"),
     path("candidates/<int:pk>/", views.candidate_detail, name="candidate"),
     path("candidates/<int:pk>/move/", views.candidate_move, name="candidate_move"),
     path("candidates/<int:pk>/send-back/", views.candidate_send_back, name="candidate_send_back"),

@@ -12,15 +12,11 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import User
 from django.db.models import Count, F, Max, Prefetch, Q, Window
 from django.db.models.functions import RowNumber
-from django.forms import Select
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.choices import BaseChoiceIterator
-from django.utils.html import escape
 from django.utils.module_loading import import_string
-from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_POST
 from guardian.shortcuts import get_objects_for_user, get_users_with_perms
 
@@ -329,39 +325,26 @@ def _assignable(assignees):
     )
 
 
-class _Choices(BaseChoiceIterator):
-    """Choices already in (value, label) form: taken as they are, not normalized one by one."""
-
-    def __init__(self, pairs):
-        self.pairs = pairs
-
-    def __iter__(self):
-        return iter(self.pairs)
+CADRE_CHOICES_SHOWN = 50
 
 
-class _QuickSelect(Select):
-    """forms.Select's markup, its <option>s written in one pass instead of one template each."""
-
-    def render(self, name, value, attrs=None, renderer=None):
-        chosen = set(self.format_value(value))
-        options = "".join(
-            f'\n  <option value="{escape(v)}"{" selected" if str(v) in chosen else ""}>{escape(label)}</option>'
-            for v, label in self.choices
-        )
-        attrs = "".join(
-            f" {escape(k)}" if v is True else f' {escape(k)}="{escape(v)}"'
-            for k, v in self.build_attrs(self.attrs, attrs).items()
-            if v is not False and v is not None
-        )
-        return mark_safe(f'<select name="{escape(name)}"{attrs}>{options}\n</select>')  # every part escaped
-
-
-def _list_cadres_quickly(form, *, user):
-    """The add form lists every cadre (10,000 in a county): one narrow query and one pass, not a
-    model instance and a template render per <option>, which took seconds. Same markup."""
+def _limit_cadre_choices(form, *, user):
+    """A county has thousands of cadres: the select lists the first few (and the one chosen), and
+    the search box above it fetches the matching ones (`cadre_options`)."""
     field = form.fields["cadre"]
-    field.widget = _QuickSelect(choices=_Choices([("", field.empty_label), *selectors.cadre_choices(user=user)]))
-    field.widget.is_required = field.required
+    chosen = form["cadre"].value() if form.is_bound else None
+    field.widget.choices = [
+        ("", field.empty_label),
+        *selectors.cadre_choices(user=user, limit=CADRE_CHOICES_SHOWN, include=chosen),
+    ]
+
+
+@login_required
+@require_GET
+def cadre_options(request):
+    """htmx: the <option>s of the cadres whose name or unit contains `q`."""
+    choices = selectors.cadre_choices(user=request.user, query=request.GET.get("q", ""), limit=CADRE_CHOICES_SHOWN)
+    return render(request, "cadre/_cadre_options.html", {"choices": choices, "limit": CADRE_CHOICES_SHOWN})
 
 
 def _selection_page(
@@ -385,7 +368,7 @@ def _selection_page(
             cadres=selectors.cadres_for_user(user=user), positions=selection.positions.select_related("unit")
         )
     if add_form is not None:
-        _list_cadres_quickly(add_form, user=user)
+        _limit_cadre_choices(add_form, user=user)
     assignees = _assignees(selection)
     if can_work and assign_form is None:
         assign_form = AssignForm(users=_assignable(assignees))
@@ -401,6 +384,7 @@ def _selection_page(
         "move_results": move_results,
         "checked_ids": {c.candidate.pk for c in move_results or [] if c.outcome != "moved"},
         "needs_reason": sorted(services.NEEDS_REASON),
+        "cadre_choices_shown": CADRE_CHOICES_SHOWN,
     }
     return render(request, "cadre/selection_detail.html", context, status=status)
 

@@ -582,3 +582,30 @@ def test_language_switch(staff_client):
     assert '<html lang="en">' in staff_client.get("/").content.decode()
     staff_client.post("/i18n/setlang/", {"language": "zh-hans", "next": "/"})
     assert '<html lang="zh-hans">' in staff_client.get("/").content.decode()
+
+
+@pytest.mark.django_db
+def test_add_form_lists_a_few_cadres_and_search_finds_the_rest(client, staff, selection):
+    from cadre.views import CADRE_CHOICES_SHOWN
+
+    from ..factories import CadreFactory, UnitFactory
+
+    CadreFactory.create_batch(CADRE_CHOICES_SHOWN + 5)
+    far = CadreFactory(name="最后一位", unit=UnitFactory(name="远方乡"))
+    client.force_login(staff)
+    page = client.get(reverse("cadre:selection", args=[selection.pk])).content.decode()
+    select = page[page.index('id="id_cadre"') : page.index("</select>", page.index('id="id_cadre"'))]
+    assert select.count("<option") == CADRE_CHOICES_SHOWN + 1
+    found = client.get(reverse("cadre:cadre_options"), {"q": "远方"}).content.decode()
+    assert f'value="{far.pk}"' in found and "最后一位（远方乡）" in found
+    nothing = client.get(reverse("cadre:cadre_options"), {"q": "不存在的名字"}).content.decode()
+    assert "没有找到匹配的干部" in nothing
+
+
+@pytest.mark.django_db
+def test_cadre_options_show_nothing_to_roles_without_cadre_access(client, selection):
+    from ..factories import CadreFactory, UserFactory
+
+    CadreFactory(name="张三")
+    client.force_login(UserFactory(roles=["committee_member"]))
+    assert "张三" not in client.get(reverse("cadre:cadre_options"), {"q": "张"}).content.decode()
