@@ -166,6 +166,10 @@ def test_full_selection(page, browser, viewport):
     # ------------------------------------------------------------------ two candidates, nominated 提名
     to_selection(page, selection)
     for cadre in (wang, zhao):
+        # The picker lists a few cadres; the search box (htmx) brings in the ones that match.
+        page.fill("#cadre-search", cadre.name)
+        expect(page.locator(f"#id_cadre option[value='{cadre.pk}']")).to_have_count(1)
+        expect(page.locator("#id_cadre option")).to_have_count(2)  # the blank one and the match
         page.select_option("#id_cadre", str(cadre.pk))
         page.select_option("#id_position", str(post.pk))
         page.click("#add-candidate button[type=submit]")
