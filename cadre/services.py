@@ -156,11 +156,15 @@ def candidate_create(*, actor: User, selection: Selection, position: Position, c
 
 
 def _lock_candidate(candidate_id) -> Candidate:
-    return (
+    """Lock the candidate's row, then its position's, always in this order: two candidates for one
+    post moving at once (M3 counts the post's holders and pending appointments) take turns."""
+    candidate = (
         Candidate.objects.select_for_update(of=("self",))
         .select_related("selection", "position", "cadre")
         .get(pk=candidate_id)
     )
+    list(Position.objects.select_for_update().filter(pk=candidate.position_id).values_list("pk"))
+    return candidate
 
 
 def _check_overrides(overrides: list[dict], evaluation: rules.Evaluation) -> dict[str, str]:

@@ -175,3 +175,38 @@ def test_second_waits_on_the_row_lock_then_conflicts(race, monkeypatch):
     assert isinstance(outcome["second"], Conflict), outcome
     assert RecordEntry.objects.filter(candidate=candidate, kind=RecordKind.TRANSITION).count() == 1
     assert verify().ok
+
+
+def test_two_candidates_for_the_last_place_at_once():
+    """M3: two candidates for a one-place post enter publicity at the same moment: one gets the
+    place, the other is refused by M3 (the position row lock serializes the two checks)."""
+    for name in roles.ROLES:
+        Group.objects.get_or_create(name=name)
+    staff = UserFactory(roles=[roles.ORG_STAFF])
+    position = PositionFactory(quota=1)
+    selection = services.selection_create(
+        actor=staff, title="并发职数", reason=MotionReason.VACANCY, positions=[position], competitive=True
+    )
+    pair = [
+        services.candidate_create(actor=staff, selection=selection, position=position, cadre=CadreFactory())
+        for _ in range(2)
+    ]
+    from ..conftest import advance
+
+    for transition in ("nominate", "recommend", "inspect", "deliberate", "decide"):
+        for candidate in pair:
+            advance(candidate, staff, transition)
+    for candidate in pair:
+        prepare(candidate, staff, "publicize")
+    results = run_at_once(
+        *[
+            lambda c=c: services.candidate_transition(actor=staff, candidate_id=c.pk, transition="publicize")
+            for c in pair
+        ]
+    )
+    outcomes = sorted(kind for kind, _ in results)
+    assert outcomes == ["error", "ok"], results
+    error = next(value for kind, value in results if kind == "error")
+    assert "M3" in [v.rule for v in error.violations]
+    assert Candidate.objects.filter(position=position, stage=Stage.PUBLICITY).count() == 1
+    assert verify().ok
