@@ -5,12 +5,13 @@ Every rule lives in the service; `apply_errors` puts a service's InvalidInput ne
 
 from django import forms
 from django.contrib.auth.models import User
+from django.utils.translation import gettext_lazy as _
 
 from .errors import Conflict, InvalidInput, NotAllowed
 from .models import FORWARD, Cadre, MotionReason, Position, Stage
 from .services import IMPORTANT_CATEGORIES, TRANSITION_LABELS, TRANSITIONS
 
-REQUIRED = {"required": "此项为必填项"}
+REQUIRED = {"required": _("此项为必填项")}
 
 
 def apply_errors(form: forms.Form, errors: dict) -> None:
@@ -50,20 +51,20 @@ class PositionChoice(forms.ModelMultipleChoiceField):
 
 
 class SelectionForm(_Form):
-    title = forms.CharField(label="名称", max_length=200, error_messages={"required": "请填写选任工作名称"})
-    reason = forms.ChoiceField(label="动议理由（M1）", choices=MotionReason.choices, error_messages=REQUIRED)
+    title = forms.CharField(label=_("名称"), max_length=200, error_messages={"required": _("请填写选任工作名称")})
+    reason = forms.ChoiceField(label=_("动议理由（M1）"), choices=MotionReason.choices, error_messages=REQUIRED)
     reason_text = forms.CharField(
-        label="理由说明", required=False, widget=forms.Textarea(attrs={"rows": 2}), help_text="理由为“其他”时必填"
+        label=_("理由说明"), required=False, widget=forms.Textarea(attrs={"rows": 2}), help_text=_("理由为“其他”时必填")
     )
-    competitive = forms.BooleanField(label="差额选拔", required=False, initial=True)
+    competitive = forms.BooleanField(label=_("差额选拔"), required=False, initial=True)
     single_candidate_reason = forms.CharField(
-        label="等额理由", required=False, widget=forms.Textarea(attrs={"rows": 2}), help_text="等额选拔时必填"
+        label=_("等额理由"), required=False, widget=forms.Textarea(attrs={"rows": 2}), help_text=_("等额选拔时必填")
     )
     superior_approval = forms.CharField(
-        label="上级组织部门批复", required=False, max_length=200, help_text="机构变动或书记即将调动时（M2）"
+        label=_("上级组织部门批复"), required=False, max_length=200, help_text=_("机构变动或书记即将调动时（M2）")
     )
     positions = PositionChoice(
-        label="职位", queryset=Position.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
+        label=_("职位"), queryset=Position.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
     )
 
     def __init__(self, *args, positions, **kwargs):
@@ -82,8 +83,8 @@ class SinglePositionChoice(forms.ModelChoiceField):
 
 
 class CandidateAddForm(_Form):
-    cadre = CadreChoice(label="干部", queryset=Cadre.objects.none(), error_messages=REQUIRED)
-    position = SinglePositionChoice(label="职位", queryset=Position.objects.none(), error_messages=REQUIRED)
+    cadre = CadreChoice(label=_("干部"), queryset=Cadre.objects.none(), error_messages=REQUIRED)
+    position = SinglePositionChoice(label=_("职位"), queryset=Position.objects.none(), error_messages=REQUIRED)
 
     def __init__(self, *args, cadres, positions, **kwargs):
         super().__init__(*args, **kwargs)
@@ -101,10 +102,10 @@ class AssignForm(_Form):
     """Another organization staff member to work on the selection too (e.g. the second entry of R1)."""
 
     user = UserChoice(
-        label="组工干部",
+        label=_("组工干部"),
         queryset=User.objects.none(),
-        empty_label="——请选择——",
-        error_messages={**REQUIRED, "invalid_choice": "请从列表中选择组工干部"},
+        empty_label=_("——请选择——"),
+        error_messages={**REQUIRED, "invalid_choice": _("请从列表中选择组工干部")},
     )
 
     def __init__(self, *args, users, **kwargs):
@@ -117,10 +118,10 @@ TRANSITION_CHOICES = [(t, f"{TRANSITION_LABELS[t]}（{t}）") for t in TRANSITIO
 
 class CohortMoveForm(_Form):
     candidates = forms.TypedMultipleChoiceField(
-        label="人选", coerce=int, error_messages={"required": "请至少勾选一名人选"}
+        label=_("人选"), coerce=int, error_messages={"required": _("请至少勾选一名人选")}
     )
-    transition = forms.ChoiceField(label="操作", choices=TRANSITION_CHOICES, error_messages=REQUIRED)
-    reason = forms.CharField(label="理由", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+    transition = forms.ChoiceField(label=_("操作"), choices=TRANSITION_CHOICES, error_messages=REQUIRED)
+    reason = forms.CharField(label=_("理由"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
 
     def __init__(self, *args, candidate_ids=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -142,12 +143,12 @@ class TransitionForm(_Form):
 
 
 class SendBackForm(_Form):
-    to_stage = forms.ChoiceField(label="退回到", choices=(), error_messages=REQUIRED)
+    to_stage = forms.ChoiceField(label=_("退回到"), choices=(), error_messages=REQUIRED)
     reason = forms.CharField(
-        label="退回理由",
+        label=_("退回理由"),
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 2}),
-        error_messages={"required": "退回必须写明理由"},
+        error_messages={"required": _("退回必须写明理由")},
     )
 
     def __init__(self, *args, stage: str, **kwargs):
@@ -158,16 +159,16 @@ class SendBackForm(_Form):
 
 class ImportantForm(_Form):
     category = forms.ChoiceField(
-        label="类别",
+        label=_("类别"),
         choices=[(k, v) for k, v in IMPORTANT_CATEGORIES.items() if k != "override"],
         error_messages=REQUIRED,
     )
     text = forms.CharField(
-        label="情况（时间、起因）",
+        label=_("情况（时间、起因）"),
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),
-        error_messages={"required": "请写明重要情况"},
+        error_messages={"required": _("请写明重要情况")},
     )
     outcome = forms.CharField(
-        label="处理结果", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("处理结果"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
     )

@@ -4,6 +4,7 @@ the services decide, and `apply_errors` puts a service's InvalidInput next to th
 from django import forms
 from django.contrib.auth.models import User
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from cadre import roles
 from cadre.models import Cadre, Candidate
@@ -11,8 +12,8 @@ from cadre.models import Cadre, Candidate
 from . import selectors
 from .models import Comparison, ConsultationLevel, Factor, FactorGrade
 
-REQUIRED = {"required": "此项为必填项"}
-DATE = {"required": "此项为必填项", "invalid": "请输入有效的日期（YYYY-MM-DD）"}
+REQUIRED = {"required": _("此项为必填项")}
+DATE = {"required": _("此项为必填项"), "invalid": _("请输入有效的日期（YYYY-MM-DD）")}
 
 
 def _date(label, required=True, **kwargs):
@@ -32,12 +33,12 @@ def _text(label, rows=3, required=True, **kwargs):
 
 
 def _choices(values):
-    return [("", "——请选择——")] + [(v, v) for v in values]
+    return [("", _("——请选择——"))] + [(v, v) for v in values]
 
 
 class UserChoice(forms.ModelChoiceField):
     def __init__(self, *args, **kwargs):
-        super().__init__(*args, empty_label="——请选择——", **kwargs)
+        super().__init__(*args, empty_label=_("——请选择——"), **kwargs)
 
     def label_from_instance(self, obj: User) -> str:
         full = obj.get_full_name()
@@ -46,7 +47,7 @@ class UserChoice(forms.ModelChoiceField):
 
 class CadreChoice(forms.ModelChoiceField):
     def __init__(self, *args, **kwargs):
-        super().__init__(*args, empty_label="——不填——", **kwargs)
+        super().__init__(*args, empty_label=_("——不填——"), **kwargs)
 
     def label_from_instance(self, obj: Cadre) -> str:
         return f"{obj.name}（{obj.unit.name}）"
@@ -59,7 +60,7 @@ class CandidateChoices(forms.ModelMultipleChoiceField):
 
 class CandidateChoice(forms.ModelChoiceField):
     def __init__(self, *args, **kwargs):
-        super().__init__(*args, empty_label="——请选择——", **kwargs)
+        super().__init__(*args, empty_label=_("——请选择——"), **kwargs)
 
     def label_from_instance(self, obj: Candidate) -> str:
         return f"{obj.cadre.name}"
@@ -82,34 +83,34 @@ def cadre_queryset():
 
 
 class NoticeForm(forms.Form):
-    published_on = _date("发布日期")
+    published_on = _date(_("发布日期"))
     team_text = forms.CharField(
-        label="考察组人员名单", max_length=500, error_messages=REQUIRED, help_text="公开考察组组长和成员姓名"
+        label=_("考察组人员名单"), max_length=500, error_messages=REQUIRED, help_text=_("公开考察组组长和成员姓名")
     )
-    contact_phone = forms.CharField(label="联系电话", max_length=30, error_messages=REQUIRED)
-    text = _text("预告内容", rows=5, help_text="含考察对象基本情况、考察时间和反映情况的方式")
+    contact_phone = forms.CharField(label=_("联系电话"), max_length=30, error_messages=REQUIRED)
+    text = _text(_("预告内容"), rows=5, help_text=_("含考察对象基本情况、考察时间和反映情况的方式"))
 
 
 class TeamForm(forms.Form):
-    name = forms.CharField(label="考察组名称", max_length=100, error_messages=REQUIRED)
-    leader = UserChoice(label="组长", queryset=User.objects.none(), error_messages=REQUIRED)
+    name = forms.CharField(label=_("考察组名称"), max_length=100, error_messages=REQUIRED)
+    leader = UserChoice(label=_("组长"), queryset=User.objects.none(), error_messages=REQUIRED)
     leader_cadre = CadreChoice(
-        label="组长对应干部", queryset=Cadre.objects.none(), required=False, help_text="用于回避审查（I9），可不填"
+        label=_("组长对应干部"), queryset=Cadre.objects.none(), required=False, help_text=_("用于回避审查（I9），可不填")
     )
-    starts_on = _date("考察开始日期")
-    ends_on = _date("考察结束日期")
-    place = forms.CharField(label="考察地点", max_length=200, error_messages=REQUIRED)
-    scope = forms.CharField(label="座谈范围", max_length=500, error_messages=REQUIRED)
+    starts_on = _date(_("考察开始日期"))
+    ends_on = _date(_("考察结束日期"))
+    place = forms.CharField(label=_("考察地点"), max_length=200, error_messages=REQUIRED)
+    scope = forms.CharField(label=_("座谈范围"), max_length=500, error_messages=REQUIRED)
     forum_size = forms.IntegerField(
-        label="座谈人数",
+        label=_("座谈人数"),
         min_value=1,
-        error_messages={**REQUIRED, "invalid": "请输入整数", "min_value": "座谈人数须大于 0"},
+        error_messages={**REQUIRED, "invalid": _("请输入整数"), "min_value": _("座谈人数须大于 0")},
     )
     candidates = CandidateChoices(
-        label="考察对象",
+        label=_("考察对象"),
         queryset=Candidate.objects.none(),
         widget=forms.CheckboxSelectMultiple,
-        error_messages={"required": "至少选择一名考察对象", "invalid_choice": "所选人选无效"},
+        error_messages={"required": _("至少选择一名考察对象"), "invalid_choice": _("所选人选无效")},
     )
 
     def __init__(self, *args, candidates, **kwargs):
@@ -121,14 +122,14 @@ class TeamForm(forms.Form):
     def clean(self):
         data = super().clean()
         if data.get("starts_on") and data.get("ends_on") and data["ends_on"] < data["starts_on"]:
-            self.add_error("ends_on", "结束日期不能早于开始日期")
+            self.add_error("ends_on", _("结束日期不能早于开始日期"))
         return data
 
 
 class MemberForm(forms.Form):
-    user = UserChoice(label="成员", queryset=User.objects.none(), error_messages=REQUIRED)
+    user = UserChoice(label=_("成员"), queryset=User.objects.none(), error_messages=REQUIRED)
     cadre = CadreChoice(
-        label="对应干部", queryset=Cadre.objects.none(), required=False, help_text="用于回避审查（I9），可不填"
+        label=_("对应干部"), queryset=Cadre.objects.none(), required=False, help_text=_("用于回避审查（I9），可不填")
     )
 
     def __init__(self, *args, **kwargs):
@@ -138,7 +139,7 @@ class MemberForm(forms.Form):
 
 
 class TeamCandidateForm(forms.Form):
-    candidate = CandidateChoice(label="考察对象", queryset=Candidate.objects.none(), error_messages=REQUIRED)
+    candidate = CandidateChoice(label=_("考察对象"), queryset=Candidate.objects.none(), error_messages=REQUIRED)
 
     def __init__(self, *args, candidates, **kwargs):
         super().__init__(*args, **kwargs)
@@ -146,10 +147,10 @@ class TeamCandidateForm(forms.Form):
 
 
 class ReportForm(forms.Form):
-    comparison = _text("对比分析", rows=6, help_text="对该职位各考察对象进行对比分析")
-    recommendation = _text("使用建议")
-    recommended = CandidateChoice(label="建议人选", queryset=Candidate.objects.none(), required=False)
-    heard_on = _date("部长办公会听取汇报日期", required=False)
+    comparison = _text(_("对比分析"), rows=6, help_text=_("对该职位各考察对象进行对比分析"))
+    recommendation = _text(_("使用建议"))
+    recommended = CandidateChoice(label=_("建议人选"), queryset=Candidate.objects.none(), required=False)
+    heard_on = _date(_("部长办公会听取汇报日期"), required=False)
 
     def __init__(self, *args, candidates, **kwargs):
         super().__init__(*args, **kwargs)
@@ -167,9 +168,9 @@ class ComparisonForm(forms.Form):
 
 
 class ProcedureForm(forms.Form):
-    name = forms.ChoiceField(label="程序", error_messages={**REQUIRED, "invalid_choice": "请从列表中选择"})
-    done_on = _date("日期")
-    note = _text("情况说明", rows=2, required=False)
+    name = forms.ChoiceField(label=_("程序"), error_messages={**REQUIRED, "invalid_choice": _("请从列表中选择")})
+    done_on = _date(_("日期"))
+    note = _text(_("情况说明"), rows=2, required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -177,10 +178,10 @@ class ProcedureForm(forms.Form):
 
 
 class TalkForm(forms.Form):
-    interviewee = forms.CharField(label="谈话对象", max_length=50, error_messages=REQUIRED)
-    category = forms.ChoiceField(label="谈话对象类别", error_messages={**REQUIRED, "invalid_choice": "请从列表中选择"})
-    talked_on = _date("谈话日期")
-    summary = _text("谈话要点", rows=4)
+    interviewee = forms.CharField(label=_("谈话对象"), max_length=50, error_messages=REQUIRED)
+    category = forms.ChoiceField(label=_("谈话对象类别"), error_messages={**REQUIRED, "invalid_choice": _("请从列表中选择")})
+    talked_on = _date(_("谈话日期"))
+    summary = _text(_("谈话要点"), rows=4)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -189,22 +190,22 @@ class TalkForm(forms.Form):
 
 class FactorForm(forms.Form):
     factor = forms.ChoiceField(
-        label="要素",
-        choices=[("", "——请选择——"), *Factor.choices],
-        error_messages={**REQUIRED, "invalid_choice": "请从列表中选择"},
+        label=_("要素"),
+        choices=[("", _("——请选择——")), *Factor.choices],
+        error_messages={**REQUIRED, "invalid_choice": _("请从列表中选择")},
     )
     grade = forms.ChoiceField(
-        label="评价等次",
-        choices=[("", "——请选择——"), *FactorGrade.choices],
-        error_messages={**REQUIRED, "invalid_choice": "请从列表中选择"},
+        label=_("评价等次"),
+        choices=[("", _("——请选择——")), *FactorGrade.choices],
+        error_messages={**REQUIRED, "invalid_choice": _("请从列表中选择")},
     )
-    text = _text("评价", rows=3)
+    text = _text(_("评价"), rows=3)
 
 
 class OpinionForm(forms.Form):
-    department = forms.ChoiceField(label="部门", error_messages={**REQUIRED, "invalid_choice": "请从列表中选择"})
-    received_on = _date("回复日期")
-    opinion = _text("意见", rows=3)
+    department = forms.ChoiceField(label=_("部门"), error_messages={**REQUIRED, "invalid_choice": _("请从列表中选择")})
+    received_on = _date(_("回复日期"))
+    opinion = _text(_("意见"), rows=3)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -212,30 +213,30 @@ class OpinionForm(forms.Form):
 
 
 class AuditForm(forms.Form):
-    auditor = forms.CharField(label="审计机关", max_length=100, error_messages=REQUIRED)
-    concluded_on = _date("审计结论日期")
-    conclusion = _text("审计结论", rows=3)
+    auditor = forms.CharField(label=_("审计机关"), max_length=100, error_messages=REQUIRED)
+    concluded_on = _date(_("审计结论日期"))
+    conclusion = _text(_("审计结论"), rows=3)
 
 
 class ConsultationForm(forms.Form):
     level = forms.ChoiceField(
-        label="酝酿层面",
-        choices=[("", "——请选择——"), *ConsultationLevel.choices],
-        error_messages={**REQUIRED, "invalid_choice": "请从列表中选择"},
+        label=_("酝酿层面"),
+        choices=[("", _("——请选择——")), *ConsultationLevel.choices],
+        error_messages={**REQUIRED, "invalid_choice": _("请从列表中选择")},
     )
-    held_on = _date("日期")
-    participants = forms.CharField(label="参加人员", max_length=500, error_messages=REQUIRED)
-    opinions = _text("酝酿意见", rows=4)
+    held_on = _date(_("日期"))
+    participants = forms.CharField(label=_("参加人员"), max_length=500, error_messages=REQUIRED)
+    opinions = _text(_("酝酿意见"), rows=4)
     candidates = CandidateChoices(
-        label="涉及人选",
+        label=_("涉及人选"),
         queryset=Candidate.objects.none(),
         widget=forms.CheckboxSelectMultiple,
-        error_messages={"required": "至少选择一名人选", "invalid_choice": "所选人选无效"},
+        error_messages={"required": _("至少选择一名人选"), "invalid_choice": _("所选人选无效")},
     )
     disagreement = forms.BooleanField(
-        label="意见不一致或有重大分歧", required=False, help_text="勾选后将作为重要情况记实（D3）"
+        label=_("意见不一致或有重大分歧"), required=False, help_text=_("勾选后将作为重要情况记实（D3）")
     )
-    disagreement_text = _text("分歧情况", rows=3, required=False)
+    disagreement_text = _text(_("分歧情况"), rows=3, required=False)
 
     def __init__(self, *args, candidates, **kwargs):
         super().__init__(*args, **kwargs)
@@ -244,5 +245,5 @@ class ConsultationForm(forms.Form):
     def clean(self):
         data = super().clean()
         if data.get("disagreement") and not (data.get("disagreement_text") or "").strip():
-            self.add_error("disagreement_text", "有重大分歧时须写明分歧情况")
+            self.add_error("disagreement_text", _("有重大分歧时须写明分歧情况"))
         return data

@@ -1,6 +1,7 @@
 """Forms parse what the user typed; the services decide whether it is acceptable."""
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from cadre.models import Unit
 
@@ -10,19 +11,19 @@ DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class MotionAgendaForm(forms.Form):
-    meeting_name = forms.CharField(label="会议名称", max_length=200, help_text="如：县委常委会第 X 次会议")
-    meeting_date = forms.DateField(label="会议日期", widget=DATE)
-    item = forms.CharField(label="议题", widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
+    meeting_name = forms.CharField(label=_("会议名称"), max_length=200, help_text=_("如：县委常委会第 X 次会议"))
+    meeting_date = forms.DateField(label=_("会议日期"), widget=DATE)
+    item = forms.CharField(label=_("议题"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
 
 
 class NominationForm(forms.Form):
-    source = forms.ChoiceField(label="提名来源", choices=NominationSource.choices)
-    nominator = forms.CharField(label="提名人/提名单位", max_length=100)
+    source = forms.ChoiceField(label=_("提名来源"), choices=NominationSource.choices)
+    nominator = forms.CharField(label=_("提名人/提名单位"), max_length=100)
     reasons = forms.CharField(
-        label="提名理由", required=False, widget=forms.Textarea(attrs={"rows": 3}), help_text="领导干部个人提名必填"
+        label=_("提名理由"), required=False, widget=forms.Textarea(attrs={"rows": 3}), help_text=_("领导干部个人提名必填")
     )
-    signed_by = forms.CharField(label="签名人", required=False, max_length=50, help_text="领导干部个人提名必填")
-    signed_on = forms.DateField(label="签名日期", required=False, widget=DATE, help_text="领导干部个人提名必填")
+    signed_by = forms.CharField(label=_("签名人"), required=False, max_length=50, help_text=_("领导干部个人提名必填"))
+    signed_on = forms.DateField(label=_("签名日期"), required=False, widget=DATE, help_text=_("领导干部个人提名必填"))
 
 
 class VotesMixin:
@@ -51,11 +52,11 @@ class VotesMixin:
 class RecommendationEntryForm(VotesMixin, forms.Form):
     """First entry of a recommendation meeting; a blank vote box means the cadre was not on this ballot."""
 
-    unit = forms.ModelChoiceField(label="推荐单位", queryset=Unit.objects.all())
-    kind = forms.ChoiceField(label="推荐方式", choices=RecommendationMeeting.Kind.choices)
-    held_on = forms.DateField(label="推荐日期", widget=DATE)
-    entitled = forms.IntegerField(label="应参加人数", min_value=0)
-    present = forms.IntegerField(label="实参加人数", min_value=0)
+    unit = forms.ModelChoiceField(label=_("推荐单位"), queryset=Unit.objects.all())
+    kind = forms.ChoiceField(label=_("推荐方式"), choices=RecommendationMeeting.Kind.choices)
+    held_on = forms.DateField(label=_("推荐日期"), widget=DATE)
+    entitled = forms.IntegerField(label=_("应参加人数"), min_value=0)
+    present = forms.IntegerField(label=_("实参加人数"), min_value=0)
 
     def __init__(self, *args, cadres=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -65,8 +66,8 @@ class RecommendationEntryForm(VotesMixin, forms.Form):
 class RecommendationConfirmForm(VotesMixin, forms.Form):
     """Second, blind entry of the same meeting by another staff member: numbers only."""
 
-    entitled = forms.IntegerField(label="应参加人数", min_value=0)
-    present = forms.IntegerField(label="实参加人数", min_value=0)
+    entitled = forms.IntegerField(label=_("应参加人数"), min_value=0)
+    present = forms.IntegerField(label=_("实参加人数"), min_value=0)
 
     def __init__(self, *args, meeting, **kwargs):
         super().__init__(*args, prefix=f"m{meeting.pk}", **kwargs)
@@ -75,14 +76,14 @@ class RecommendationConfirmForm(VotesMixin, forms.Form):
 
 
 class InspectionDecisionForm(forms.Form):
-    meeting_date = forms.DateField(label="部长办公会日期", widget=DATE)
+    meeting_date = forms.DateField(label=_("部长办公会日期"), widget=DATE)
     reasons = forms.CharField(
-        label="研究意见和理由",
+        label=_("研究意见和理由"),
         widget=forms.Textarea(attrs={"rows": 4}),
-        help_text="综合考虑推荐得票、年度考核和一贯表现，不简单以票取人",
+        help_text=_("综合考虑推荐得票、年度考核和一贯表现，不简单以票取人"),
     )
     candidates = forms.ModelMultipleChoiceField(
-        label="确定的考察对象", queryset=None, widget=forms.CheckboxSelectMultiple
+        label=_("确定的考察对象"), queryset=None, widget=forms.CheckboxSelectMultiple
     )
 
     def __init__(self, *args, candidates, **kwargs):

@@ -4,13 +4,16 @@ PREPARE maps a transition name to a function (candidate, actor) -> None that cre
 this app's services, what the rules registered for that transition need (idempotent).
 """
 
+from datetime import date
+
 from django.utils import timezone
 
+from cadre.models import CalendarDay
 from cadre.thresholds import snapshot
 
 from . import services
 from .selectors import appointment_of, latest_publicity, talks_of
-from .workdays import start_for_ended
+from .workdays import start_for_ended, year_known
 
 DEMO_CHANNELS = {
     "phone": "0000-12380（县委组织部干部监督室）",
@@ -19,10 +22,22 @@ DEMO_CHANNELS = {
 }
 
 
+def ensure_calendar(today):
+    """Demo data and tests run on any date: for this year or the next, when the chinesecalendar
+    package does not know it yet, enter 元旦 as an administrator would (admin → 工作日历), so
+    working days can be counted. A real deployment enters the State Council's whole schedule."""
+    for year in (today.year, today.year + 1):
+        if not year_known(year):
+            CalendarDay.objects.get_or_create(
+                day=date(year, 1, 1), defaults={"is_workday": False, "note": "元旦（演示数据，请录入本年完整安排）"}
+            )
+
+
 def prepare_appoint(candidate, actor):
     """P1, P3: a publicity that has already ended; A1: a pre-appointment talk; A2: a document number."""
     candidate.refresh_from_db()
     today = timezone.localdate()
+    ensure_calendar(today)
     if latest_publicity(candidate) is None:
         starts_on = start_for_ended(today, snapshot()["P1.working_days"])
         services.publicity_start(actor=actor, candidate_id=candidate.pk, starts_on=starts_on, **DEMO_CHANNELS)

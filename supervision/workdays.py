@@ -52,6 +52,15 @@ def is_workday(day: date) -> bool:
     return Calendar().is_workday(day)
 
 
+def year_known(year: int) -> bool:
+    """Whether working days of `year` can be counted (the package or an administrator knows it)."""
+    try:
+        chinese_calendar.is_workday(date(year, 6, 1))
+    except NotImplementedError:
+        return CalendarDay.objects.filter(day__year=year).exists()
+    return True
+
+
 def add_working_days(start: date, working_days: int) -> date:
     """The day on which the `working_days`-th working day, counting `start` itself, is reached."""
     if working_days <= 0:

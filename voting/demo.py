@@ -9,6 +9,7 @@ from datetime import timedelta
 from django.utils import timezone
 
 from cadre.thresholds import snapshot
+from supervision.demo import ensure_calendar
 from supervision.workdays import start_for_ended
 
 from . import services
@@ -53,7 +54,7 @@ def prepare_publicize(candidate, actor):
             selection=candidate.selection,
             # Held before the demo publicity, which must have ended by today (P1) and may not
             # start before the decision.
-            held_on=start_for_ended(timezone.localdate(), snapshot()["P1.working_days"]) - timedelta(days=1),
+            held_on=_before_demo_publicity(),
             title="县委常委会会议（演示）",
             entitled=DEMO_ENTITLED,
         )
@@ -62,6 +63,12 @@ def prepare_publicize(candidate, actor):
     services.decision_result_record(
         actor=actor, meeting_id=meeting.pk, candidate_id=candidate.pk, approve=9, disapprove=1, abstain=1, recused=0
     )
+
+
+def _before_demo_publicity():
+    today = timezone.localdate()
+    ensure_calendar(today)
+    return start_for_ended(today, snapshot()["P1.working_days"]) - timedelta(days=1)
 
 
 PREPARE: dict = {"decide": prepare_decide, "publicize": prepare_publicize}

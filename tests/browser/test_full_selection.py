@@ -19,6 +19,7 @@ from cadre.models import AssessmentGrade, Cadre, Candidate, Selection, Stage
 from cadre.record import verify
 from cadre.thresholds import snapshot
 from inspection.models import Factor
+from supervision.demo import ensure_calendar
 from supervision.workdays import start_for_ended
 
 from ..factories import AssessmentFactory, CadreFactory, EvaluationFactory, PositionFactory, UnitFactory, UserFactory
@@ -439,6 +440,7 @@ def test_full_selection(page, browser, viewport):
     # happen in real time during a test; and a publicity may not start before the committee's
     # decision. So the staff member records, as happens when paperwork follows events, a meeting
     # held before the publicity whose period ended yesterday. Nothing is changed with the ORM.
+    ensure_calendar(today)  # a year the calendar package does not know yet: enter 元旦 as an admin would
     starts_on = start_for_ended(today, thresholds["P1.working_days"])
     meeting_day = starts_on - timedelta(days=1)
     fill(page, {"#id_title": "县委常委会第 22 次会议", "#id_held_on": iso(meeting_day), "#id_entitled": 11})

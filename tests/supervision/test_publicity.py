@@ -300,3 +300,15 @@ def test_publicity_cannot_start_before_the_decision(staff, publicizing):
         services.publicity_start(actor=staff, candidate_id=publicizing.pk, starts_on=date(2025, 8, 29), **DEMO_CHANNELS)
     assert "2025-09-01" in exc.value.errors["starts_on"][0]
     assert not Publicity.objects.filter(candidate=publicizing).exists()
+
+
+@pytest.mark.django_db
+def test_demo_calendar_makes_an_unknown_current_year_usable():
+    from supervision.demo import ensure_calendar
+    from supervision.workdays import year_known
+
+    assert year_known(2025)
+    assert not year_known(2099)
+    ensure_calendar(date(2099, 3, 1))
+    assert year_known(2099)
+    assert add_working_days(date(2099, 1, 1), 1) == date(2099, 1, 2)
