@@ -4,6 +4,7 @@ the permission check, and its record entry in the same transaction."""
 from django.contrib.auth.models import Group, User
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 from django_fsm import ConcurrentTransition, can_proceed
 from guardian.shortcuts import assign_perm
 
@@ -41,18 +42,18 @@ TRANSITIONS = (
 # Transitions that end or pause a candidacy need a written reason in the record.
 NEEDS_REASON = {"eliminate", "withdraw", "reject", "suspend", "resume"}
 TRANSITION_LABELS = {
-    "nominate": "提名",
-    "recommend": "进入民主推荐",
-    "inspect": "列为考察对象",
-    "deliberate": "进入酝酿",
-    "decide": "提交讨论决定",
-    "publicize": "进入任前公示",
-    "appoint": "任职",
-    "eliminate": "未列入/落选",
-    "withdraw": "撤回",
-    "reject": "票决未通过",
-    "suspend": "暂缓任用",
-    "resume": "恢复公示",
+    "nominate": gettext_noop("提名"),
+    "recommend": gettext_noop("进入民主推荐"),
+    "inspect": gettext_noop("列为考察对象"),
+    "deliberate": gettext_noop("进入酝酿"),
+    "decide": gettext_noop("提交讨论决定"),
+    "publicize": gettext_noop("进入任前公示"),
+    "appoint": gettext_noop("任职"),
+    "eliminate": gettext_noop("未列入/落选"),
+    "withdraw": gettext_noop("撤回"),
+    "reject": gettext_noop("票决未通过"),
+    "suspend": gettext_noop("暂缓任用"),
+    "resume": gettext_noop("恢复公示"),
 }
 MAX_TEXT = 2000
 
@@ -63,9 +64,9 @@ def _ensure_can_work(actor, selection: Selection):
 
 
 def _clean_text(value, *, field: str, required: bool = True, max_length: int = MAX_TEXT) -> str:
-    text = (value or "").strip() if isinstance(value, str) or value is None else None
-    if text is None:
+    if value is not None and not isinstance(value, str):
         raise InvalidInput({field: ["必须是文本"]})
+    text = (value or "").strip()
     if required and not text:
         raise InvalidInput({field: ["此项为必填项，请写明理由"]})
     if len(text) > max_length:
@@ -335,10 +336,10 @@ def candidate_send_back(*, actor: User, candidate_id: int, to_stage: str, reason
 
 
 IMPORTANT_CATEGORIES = {
-    "override": "越过柔性规则",
-    "disagreement": "酝酿中有较大分歧",
-    "complaint": "收到举报",
-    "other": "其他重要情况",
+    "override": gettext_noop("越过柔性规则"),
+    "disagreement": gettext_noop("酝酿中有较大分歧"),
+    "complaint": gettext_noop("收到举报"),
+    "other": gettext_noop("其他重要情况"),
 }
 
 
@@ -406,7 +407,7 @@ def _save(instance, fields=None):
         instance.full_clean()
     except ValidationError as exc:
         raise InvalidInput(exc.message_dict) from exc
-    instance.save(update_fields=fields) if fields else instance.save()
+    instance.save(update_fields=fields or None)
     return instance
 
 
