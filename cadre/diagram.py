@@ -9,12 +9,13 @@ from dataclasses import dataclass, field
 
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext, gettext_noop
 from django_fsm import State
 
 from .models import Candidate
 from .services import TRANSITION_LABELS
 
-SEND_BACK_LABEL = "退回"
+SEND_BACK_LABEL = gettext_noop("退回")
 
 
 @dataclass
@@ -49,9 +50,11 @@ def stage_graph() -> StageGraph:
         target = entry["target"]
         sources = tuple(sorted(entry["sources"], key=order.index))
         if isinstance(target, State):
-            edges.append(Edge(name, SEND_BACK_LABEL, sources, None, tuple(target.allowed_states)))
+            edges.append(Edge(name, gettext(SEND_BACK_LABEL), sources, None, tuple(target.allowed_states)))
         else:
-            edges.append(Edge(name, TRANSITION_LABELS.get(name, name), sources, target))
+            edges.append(
+                Edge(name, gettext(TRANSITION_LABELS[name]) if name in TRANSITION_LABELS else name, sources, target)
+            )
 
     # The forward path: from the initial state, follow the single-source transition whose target
     # comes first in the declared order of the stages, until no new state is reached.
@@ -112,6 +115,27 @@ def _place_side(graph: StageGraph, centers: dict[str, float], g: _Geometry) -> d
     return placed
 
 
+def _text_width(text: str) -> float:
+    """Rough width in px at the diagram's 13px font: a Chinese character is wider than a Latin letter."""
+    return sum(13 if ord(ch) >= 0x2E80 else 7 for ch in text)
+
+
+def _node_text(cx: float, cy: float, label: str, width: float) -> str:
+    """The label centred in its box; one too wide for it (English) on two lines, squeezed if still too wide."""
+    room = width - 8
+    if _text_width(label) <= room or " " not in label:
+        return f'<text x="{cx:.1f}" y="{cy:.1f}">{escape(label)}</text>'
+    words = label.split()
+    cut = min(
+        range(1, len(words)), key=lambda i: max(_text_width(" ".join(words[:i])), _text_width(" ".join(words[i:])))
+    )
+    spans = []
+    for dy, line in (("-0.6em", " ".join(words[:cut])), ("1.2em", " ".join(words[cut:]))):
+        squeeze = f' textLength="{room:.0f}" lengthAdjust="spacingAndGlyphs"' if _text_width(line) > room else ""
+        spans.append(f'<tspan x="{cx:.1f}" dy="{dy}"{squeeze}>{escape(line)}</tspan>')
+    return f'<text x="{cx:.1f}" y="{cy:.1f}" class="two-lines">{"".join(spans)}</text>'
+
+
 def stage_svg(current: str | None = None, *, orientation: str = "horizontal") -> SafeString:
     """The diagram as inline SVG markup; `current` (a stage value) is highlighted."""
     graph = stage_graph()
@@ -132,7 +156,7 @@ def stage_svg(current: str | None = None, *, orientation: str = "horizontal") ->
     add = parts.append
     add(
         f'<svg class="stage-diagram stage-diagram-{escape(orientation)}" viewBox="0 0 {width:.0f} {height:.0f}" '
-        f'width="{width:.0f}" height="{height:.0f}" role="img" aria-label="选任阶段流程图" '
+        f'width="{width:.0f}" height="{height:.0f}" role="img" aria-label="{escape(gettext("选任阶段流程图"))}" '
         'xmlns="http://www.w3.org/2000/svg">'
     )
     add(
@@ -193,7 +217,7 @@ def stage_svg(current: str | None = None, *, orientation: str = "horizontal") ->
             _xy(g, target_center, bus_cross),
             _xy(g, target_center, near_side - 2),
             "edge edge-side",
-            f"{edge.label}（{edge.name}）：任一未结束阶段均可",
+            gettext("%(label)s（%(name)s）：任一未结束阶段均可") % {"label": edge.label, "name": edge.name},
         )
 
     # Send-back: one dashed arc before the forward row, from the last source to the first target.
@@ -207,7 +231,7 @@ def stage_svg(current: str | None = None, *, orientation: str = "horizontal") ->
         cx, cy = _xy(g, (centers[first] + centers[last]) / 2, cross0 - arc_room - 10)
         add(
             f'<path d="M{x1:.1f},{y1:.1f} Q{cx:.1f},{cy:.1f} {x2:.1f},{y2:.1f}" class="edge edge-back" {marker}>'
-            f"<title>{escape(edge.label)}：可退回到更早的阶段</title></path>"
+            f"<title>{escape(gettext('%(label)s：可退回到更早的阶段') % {'label': edge.label})}</title></path>"
         )
         lx, ly = _xy(g, (centers[first] + centers[last]) / 2, cross0 - arc_room / 2 - 4)
         if g.horizontal:
@@ -224,9 +248,9 @@ def stage_svg(current: str | None = None, *, orientation: str = "horizontal") ->
         add(f'<g class="{classes}" data-stage="{escape(state)}">')
         add(f'<rect x="{x:.1f}" y="{y:.1f}" width="{w:.1f}" height="{h:.1f}" rx="6"/>')
         label = graph.labels.get(state, state)
-        add(f'<text x="{x + w / 2:.1f}" y="{y + h / 2:.1f}">{escape(label)}</text>')
+        add(_node_text(x + w / 2, y + h / 2, label, w))
         if state == current:
-            add("<title>当前阶段</title>")
+            add(f"<title>{escape(gettext('当前阶段'))}</title>")
         add("</g>")
 
     for state in graph.forward:

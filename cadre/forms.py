@@ -5,6 +5,7 @@ Every rule lives in the service; `apply_errors` puts a service's InvalidInput ne
 
 from django import forms
 from django.contrib.auth.models import User
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from .errors import Conflict, InvalidInput, NotAllowed
@@ -47,7 +48,12 @@ class _Form(forms.Form):
 
 class PositionChoice(forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj: Position) -> str:
-        return f"{obj.unit.name} {obj.title}（{obj.get_level_display()}，职数 {obj.quota}）"
+        return _("%(unit)s %(title)s（%(level)s，职数 %(quota)s）") % {
+            "unit": obj.unit.name,
+            "title": obj.title,
+            "level": obj.get_level_display(),
+            "quota": obj.quota,
+        }
 
 
 class SelectionForm(_Form):
@@ -113,7 +119,7 @@ class AssignForm(_Form):
         self.fields["user"].queryset = users
 
 
-TRANSITION_CHOICES = [(t, f"{TRANSITION_LABELS[t]}（{t}）") for t in TRANSITIONS]
+TRANSITION_CHOICES = [(t, format_lazy("{}（{}）", _(TRANSITION_LABELS[t]), t)) for t in TRANSITIONS]
 
 
 class CohortMoveForm(_Form):
@@ -160,7 +166,7 @@ class SendBackForm(_Form):
 class ImportantForm(_Form):
     category = forms.ChoiceField(
         label=_("类别"),
-        choices=[(k, v) for k, v in IMPORTANT_CATEGORIES.items() if k != "override"],
+        choices=[(k, _(v)) for k, v in IMPORTANT_CATEGORIES.items() if k != "override"],
         error_messages=REQUIRED,
     )
     text = forms.CharField(

@@ -1,5 +1,7 @@
 """Roles are Django groups, created by migration 0002. One place asks who may do what."""
 
+from django.utils.translation import gettext_noop
+
 ORG_STAFF = "org_staff"
 INSPECTOR = "inspector"
 COMMITTEE_MEMBER = "committee_member"
@@ -8,11 +10,11 @@ ADMIN = "admin"
 ROLES = (ORG_STAFF, INSPECTOR, COMMITTEE_MEMBER, SUPERVISOR, ADMIN)
 
 ROLE_LABELS = {
-    ORG_STAFF: "组工干部",
-    INSPECTOR: "考察组成员",
-    COMMITTEE_MEMBER: "常委/委员",
-    SUPERVISOR: "监督人员",
-    ADMIN: "系统管理员",
+    ORG_STAFF: gettext_noop("组工干部"),
+    INSPECTOR: gettext_noop("考察组成员"),
+    COMMITTEE_MEMBER: gettext_noop("常委/委员"),
+    SUPERVISOR: gettext_noop("监督人员"),
+    ADMIN: gettext_noop("系统管理员"),
 }
 
 # Selection permission given by assignment (django-guardian object permission).

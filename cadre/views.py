@@ -17,6 +17,8 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.module_loading import import_string
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_GET, require_POST
 from guardian.shortcuts import get_objects_for_user, get_users_with_perms
 
@@ -79,10 +81,10 @@ def team_structure(*, today: date) -> dict:
     """C2: age bands, gender and education of the cadres holding a position, in one query."""
     y35, y45, y55 = (_years_ago(today, n) for n in (35, 45, 55))
     bands = {
-        "35岁以下": Q(birth_date__gt=y35),
-        "35-45岁": Q(birth_date__gt=y45, birth_date__lte=y35),
-        "45-55岁": Q(birth_date__gt=y55, birth_date__lte=y45),
-        "55岁及以上": Q(birth_date__lte=y55),
+        _("35岁以下"): Q(birth_date__gt=y35),
+        _("35-45岁"): Q(birth_date__gt=y45, birth_date__lte=y35),
+        _("45-55岁"): Q(birth_date__gt=y55, birth_date__lte=y45),
+        _("55岁及以上"): Q(birth_date__lte=y55),
     }
     aggregates = {f"age_{i}": Count("pk", filter=q) for i, q in enumerate(bands.values())}
     aggregates |= {f"gender_{g}": Count("pk", filter=Q(gender=g)) for g in Gender.values}
@@ -123,7 +125,7 @@ def recommendation_deadlines(*, user) -> list[dict]:
     return [
         {
             "date": c.last_held + timedelta(days=valid_days),
-            "label": f"{c.cadre.name}（{c.position}）的民主推荐结果到期",
+            "label": _("%(name)s（%(position)s）的民主推荐结果到期") % {"name": c.cadre.name, "position": c.position},
             "kind": "R2",
             "url": reverse("cadre:candidate", kwargs={"pk": c.pk}),
         }
@@ -146,7 +148,11 @@ def _deadline_source(path: str):
         raise
 
 
-DEADLINE_KINDS = {"R2": "推荐有效期", "publicity_end": "公示期满", "probation_end": "试用期满"}
+DEADLINE_KINDS = {
+    "R2": gettext_noop("推荐有效期"),
+    "publicity_end": gettext_noop("公示期满"),
+    "probation_end": gettext_noop("试用期满"),
+}
 
 
 @dataclass
@@ -158,7 +164,7 @@ class Deadline:
 
     @property
     def kind_label(self) -> str:
-        return DEADLINE_KINDS.get(self.kind, self.kind)
+        return _(DEADLINE_KINDS[self.kind]) if self.kind in DEADLINE_KINDS else self.kind
 
     @property
     def days_left(self) -> int:
@@ -245,11 +251,11 @@ def home(request):
 
 
 ROLE_DESCRIPTIONS = {
-    roles.ORG_STAFF: "承办分配给自己的选任工作，逐阶段推进人选；看到自己承办的选任工作和人选。",
-    roles.INSPECTOR: "为分配的考察对象记录谈话、测评和素质评价；只看到这些人选。",
-    roles.COMMITTEE_MEMBER: "阅读人选情况介绍，在所参加的会议中无记名投票。",
-    roles.SUPERVISOR: "审阅全程纪实、处理举报、核验记录完整性；可查看全部记录（只读）。",
-    roles.ADMIN: "维护用户、角色、单位、职位、日历和规则阈值；可查看全部内容。",
+    roles.ORG_STAFF: gettext_noop("承办分配给自己的选任工作，逐阶段推进人选；看到自己承办的选任工作和人选。"),
+    roles.INSPECTOR: gettext_noop("为分配的考察对象记录谈话、测评和素质评价；只看到这些人选。"),
+    roles.COMMITTEE_MEMBER: gettext_noop("阅读人选情况介绍，在所参加的会议中无记名投票。"),
+    roles.SUPERVISOR: gettext_noop("审阅全程纪实、处理举报、核验记录完整性；可查看全部记录（只读）。"),
+    roles.ADMIN: gettext_noop("维护用户、角色、单位、职位、日历和规则阈值；可查看全部内容。"),
 }
 
 
@@ -265,7 +271,7 @@ def help_page(request):
             "stages": [{"stage": s, "forward": s in FORWARD} for s in Stage],
             "rules": ordered,
             "missing": [i for i in rules.CATALOG if i not in registered],
-            "roles": [(roles.ROLE_LABELS[r], r, ROLE_DESCRIPTIONS[r]) for r in roles.ROLES],
+            "roles": [(_(roles.ROLE_LABELS[r]), r, _(ROLE_DESCRIPTIONS[r])) for r in roles.ROLES],
             "transition_labels": services.TRANSITION_LABELS,
         },
     )
@@ -303,7 +309,7 @@ def selection_create(request):
         except NotAllowed as exc:
             return forbidden(request, exc)
         else:
-            messages.success(request, f"已新建选任工作“{selection.title}”")
+            messages.success(request, _("已新建选任工作“%(title)s”") % {"title": selection.title})
             return redirect("cadre:selection", pk=selection.pk)
     status = 400 if form.errors else 200
     return render(request, "cadre/selection_form.html", {"form": form}, status=status)
@@ -412,7 +418,11 @@ def candidate_add(request, pk):
         except NotAllowed as exc:
             return forbidden(request, exc)
         else:
-            messages.success(request, f"已将 {candidate.cadre.name} 列为{candidate.position}的人选")
+            messages.success(
+                request,
+                _("已将 %(name)s 列为%(position)s的人选")
+                % {"name": candidate.cadre.name, "position": candidate.position},
+            )
             return redirect("cadre:selection", pk=selection.pk)
     return _selection_page(request, selection, add_form=form, status=400)
 
@@ -432,7 +442,9 @@ def selection_assign(request, pk):
         except NotAllowed as exc:
             return forbidden(request, exc)
         else:
-            messages.success(request, f"已将 {user.get_full_name() or user.get_username()} 列为承办人")
+            messages.success(
+                request, _("已将 %(name)s 列为承办人") % {"name": user.get_full_name() or user.get_username()}
+            )
             return redirect("cadre:selection", pk=selection.pk)
     return _selection_page(request, selection, assign_form=form, status=400)
 
@@ -458,7 +470,7 @@ def _move_one(actor, candidate, transition, reason) -> MoveResult:
         return MoveResult(candidate, "invalid", message="；".join(m for ms in exc.errors.values() for m in ms))
     except NotAllowed as exc:
         return MoveResult(candidate, "not_allowed", message=exc.message)
-    return MoveResult(moved, "moved", message=f"已进入“{Stage(moved.stage).label}”阶段")
+    return MoveResult(moved, "moved", message=_("已进入“%(stage)s”阶段") % {"stage": Stage(moved.stage).label})
 
 
 @login_required
@@ -520,9 +532,9 @@ def _transition_options(candidate, *, can_work: bool, typed) -> list[dict]:
         violations = [{"v": v, "url": rule_fix_url(v.rule, candidate)} for v in evaluation.violations]
         hard = [v for v in evaluation.violations if not v.overridable]
         if not can_work:
-            disabled = "您未被分配承办此选任工作，不能操作"
+            disabled = _("您未被分配承办此选任工作，不能操作")
         elif hard:
-            disabled = "尚有未满足的刚性规则：" + "、".join(dict.fromkeys(v.rule for v in hard))
+            disabled = _("尚有未满足的刚性规则：") + "、".join(dict.fromkeys(v.rule for v in hard))
         else:
             disabled = ""
         typed_here = typed if typed.get("transition") == name else {}
@@ -535,7 +547,7 @@ def _transition_options(candidate, *, can_work: bool, typed) -> list[dict]:
                     {"rule": r, "name": f"override_{r}", "value": typed_here.get(f"override_{r}", "")}
                     for r in soft_rules
                 ],
-                "label": services.TRANSITION_LABELS[name],
+                "label": _(services.TRANSITION_LABELS[name]),
                 "target": _target_of(name),
                 "violations": violations,
                 "disabled": disabled,
@@ -612,7 +624,13 @@ def candidate_move(request, pk):
     except NotAllowed as exc:
         return forbidden(request, exc)
     messages.success(
-        request, f"{moved.cadre.name}：{services.TRANSITION_LABELS[transition]}，现处于“{Stage(moved.stage).label}”阶段"
+        request,
+        _("%(name)s：%(transition)s，现处于“%(stage)s”阶段")
+        % {
+            "name": moved.cadre.name,
+            "transition": _(services.TRANSITION_LABELS[transition]),
+            "stage": Stage(moved.stage).label,
+        },
     )
     return redirect("cadre:candidate", pk=candidate.pk)
 
@@ -632,7 +650,7 @@ def candidate_send_back(request, pk):
         except NotAllowed as exc:
             return forbidden(request, exc)
         else:
-            messages.success(request, f"已退回到“{Stage(moved.stage).label}”阶段")
+            messages.success(request, _("已退回到“%(stage)s”阶段") % {"stage": Stage(moved.stage).label})
             return redirect("cadre:candidate", pk=candidate.pk)
     return _candidate_page(request, candidate, status=400, send_back_form=form)
 
@@ -650,6 +668,6 @@ def candidate_important(request, pk):
         except NotAllowed as exc:
             return forbidden(request, exc)
         else:
-            messages.success(request, "已记录重要情况")
+            messages.success(request, _("已记录重要情况"))
             return redirect("cadre:candidate", pk=candidate.pk)
     return _candidate_page(request, candidate, status=400, important_form=form)

@@ -95,7 +95,10 @@ class TeamForm(forms.Form):
     name = forms.CharField(label=_("考察组名称"), max_length=100, error_messages=REQUIRED)
     leader = UserChoice(label=_("组长"), queryset=User.objects.none(), error_messages=REQUIRED)
     leader_cadre = CadreChoice(
-        label=_("组长对应干部"), queryset=Cadre.objects.none(), required=False, help_text=_("用于回避审查（I9），可不填")
+        label=_("组长对应干部"),
+        queryset=Cadre.objects.none(),
+        required=False,
+        help_text=_("用于回避审查（I9），可不填"),
     )
     starts_on = _date(_("考察开始日期"))
     ends_on = _date(_("考察结束日期"))
@@ -179,7 +182,9 @@ class ProcedureForm(forms.Form):
 
 class TalkForm(forms.Form):
     interviewee = forms.CharField(label=_("谈话对象"), max_length=50, error_messages=REQUIRED)
-    category = forms.ChoiceField(label=_("谈话对象类别"), error_messages={**REQUIRED, "invalid_choice": _("请从列表中选择")})
+    category = forms.ChoiceField(
+        label=_("谈话对象类别"), error_messages={**REQUIRED, "invalid_choice": _("请从列表中选择")}
+    )
     talked_on = _date(_("谈话日期"))
     summary = _text(_("谈话要点"), rows=4)
 

@@ -4,6 +4,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_http_methods
 
 from cadre.forms import call_service
@@ -44,11 +46,11 @@ def _selection_nav(selection):
 
 # action -> (form class, service, who may: "record" = staff or team member, "work" = assigned staff)
 INSPECTION_ACTIONS = {
-    "procedure": (ProcedureForm, services.procedure_create, "record", "考察程序已记录"),
-    "talk": (TalkForm, services.talk_create, "record", "谈话记录已保存"),
-    "factor": (FactorForm, services.factor_assess, "record", "要素评价已保存"),
-    "opinion": (OpinionForm, services.opinion_create, "work", "部门意见已记录"),
-    "audit": (AuditForm, services.audit_create, "work", "任前审计结论已记录"),
+    "procedure": (ProcedureForm, services.procedure_create, "record", gettext_noop("考察程序已记录")),
+    "talk": (TalkForm, services.talk_create, "record", gettext_noop("谈话记录已保存")),
+    "factor": (FactorForm, services.factor_assess, "record", gettext_noop("要素评价已保存")),
+    "opinion": (OpinionForm, services.opinion_create, "work", gettext_noop("部门意见已记录")),
+    "audit": (AuditForm, services.audit_create, "work", gettext_noop("任前审计结论已记录")),
 }
 
 
@@ -72,7 +74,7 @@ def inspection(request, pk):
         if form.is_valid():
             done, status = call_service(form, service, actor=request.user, candidate=candidate, **form.cleaned_data)
             if done is not None:
-                messages.success(request, f"{done_message}，并已记入全程纪实")
+                messages.success(request, _("%(done)s，并已记入全程纪实") % {"done": _(done_message)})
                 return redirect("inspection:inspection", pk=candidate.pk)
     context = {
         "candidate": candidate,
@@ -122,9 +124,9 @@ def deliberation(request, pk):
                 disagreement_text=data["disagreement_text"],
             )
             if done is not None:
-                text = "酝酿情况已记录，并已记入全程纪实"
+                text = _("酝酿情况已记录，并已记入全程纪实")
                 if data["disagreement"]:
-                    text += "；重大分歧已作为重要情况记实"
+                    text += _("；重大分歧已作为重要情况记实")
                 messages.success(request, text)
                 return redirect("inspection:deliberation", pk=candidate.pk)
     context = {
@@ -158,7 +160,7 @@ def notice(request, pk):
                 form, services.notice_publish, actor=request.user, selection=selection, **form.cleaned_data
             )
             if done is not None:
-                messages.success(request, "考察预告已登记，并已记入各考察对象的全程纪实")
+                messages.success(request, _("考察预告已登记，并已记入各考察对象的全程纪实"))
                 return redirect("inspection:notice", pk=selection.pk)
     context = {
         **_selection_nav(selection),
@@ -203,7 +205,7 @@ def team(request, pk):
                     **{**data, "candidates": list(data["candidates"])},
                 )
                 if done is not None:
-                    messages.success(request, "考察组已登记，并已记入各考察对象的全程纪实")
+                    messages.success(request, _("考察组已登记，并已记入各考察对象的全程纪实"))
                     return redirect("inspection:team", pk=selection.pk)
         elif action in ("member", "assign"):
             target = next((t for t in teams if str(t.pk) == request.POST.get("team")), None)
@@ -211,17 +213,25 @@ def team(request, pk):
                 raise PermissionDenied("考察组不存在")
             if action == "member":
                 form = MemberForm(request.POST, prefix=f"member-{target.pk}")
-                service, fields, done_message = services.team_member_add, ("user", "cadre"), "已增加考察组成员"
+                service, fields, done_message = (
+                    services.team_member_add,
+                    ("user", "cadre"),
+                    gettext_noop("已增加考察组成员"),
+                )
             else:
                 form = TeamCandidateForm(request.POST, candidates=unassigned, prefix=f"assign-{target.pk}")
-                service, fields, done_message = services.team_candidate_add, ("candidate",), "已为考察组分配考察对象"
+                service, fields, done_message = (
+                    services.team_candidate_add,
+                    ("candidate",),
+                    gettext_noop("已为考察组分配考察对象"),
+                )
             team_forms[target.pk][action] = form
             if form.is_valid():
                 done, status = call_service(
                     form, service, actor=request.user, team=target, **{f: form.cleaned_data[f] for f in fields}
                 )
                 if done is not None:
-                    messages.success(request, f"{done_message}，并已记入全程纪实")
+                    messages.success(request, _("%(done)s，并已记入全程纪实") % {"done": _(done_message)})
                     return redirect("inspection:team", pk=selection.pk)
         else:
             raise PermissionDenied("未知的操作")
@@ -268,7 +278,7 @@ def report(request, pk, position_pk):
                 **form.cleaned_data,
             )
             if done is not None:
-                messages.success(request, "考察对比分析报告已保存，并已记入该职位各人选的全程纪实")
+                messages.success(request, _("考察对比分析报告已保存，并已记入该职位各人选的全程纪实"))
                 return redirect("inspection:report", pk=selection.pk, position_pk=position.pk)
     context = {
         **_selection_nav(selection),
@@ -303,7 +313,7 @@ def comparison(request, pk, position_pk):
                 **form.cleaned_data,
             )
             if done is not None:
-                messages.success(request, "人选比较已保存，并已记入该职位各人选的全程纪实")
+                messages.success(request, _("人选比较已保存，并已记入该职位各人选的全程纪实"))
                 return redirect("inspection:comparison", pk=selection.pk, position_pk=position.pk)
     context = {
         **_selection_nav(selection),

@@ -20,7 +20,10 @@ class NominationForm(forms.Form):
     source = forms.ChoiceField(label=_("提名来源"), choices=NominationSource.choices)
     nominator = forms.CharField(label=_("提名人/提名单位"), max_length=100)
     reasons = forms.CharField(
-        label=_("提名理由"), required=False, widget=forms.Textarea(attrs={"rows": 3}), help_text=_("领导干部个人提名必填")
+        label=_("提名理由"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("领导干部个人提名必填"),
     )
     signed_by = forms.CharField(label=_("签名人"), required=False, max_length=50, help_text=_("领导干部个人提名必填"))
     signed_on = forms.DateField(label=_("签名日期"), required=False, widget=DATE, help_text=_("领导干部个人提名必填"))
@@ -34,7 +37,10 @@ class VotesMixin:
         for cadre in cadres:
             name = f"votes_{cadre.pk}"
             self.fields[name] = forms.IntegerField(
-                label=f"{cadre.name} 得票", required=required, min_value=0, widget=forms.NumberInput(attrs={"min": 0})
+                label=_("%(name)s 得票") % {"name": cadre.name},
+                required=required,
+                min_value=0,
+                widget=forms.NumberInput(attrs={"min": 0}),
             )
             self.vote_fields.append((cadre, name))
 

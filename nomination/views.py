@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from cadre.errors import Conflict, InvalidInput, NotAllowed
@@ -46,7 +47,7 @@ def motion(request, pk):
                 form, services.motion_agenda_record, actor=request.user, selection_id=selection.pk, **form.cleaned_data
             )
             if agenda is not None:
-                messages.success(request, "动议议题已登记并记入全程纪实")
+                messages.success(request, _("动议议题已登记并记入全程纪实"))
                 return redirect("nomination:motion", pk=selection.pk)
     context = {
         "selection": selection,
@@ -75,7 +76,7 @@ def nomination(request, pk):
                 form, services.nomination_record, actor=request.user, candidate_id=candidate.pk, **form.cleaned_data
             )
             if done is not None:
-                messages.success(request, "初始提名已登记并记入全程纪实")
+                messages.success(request, _("初始提名已登记并记入全程纪实"))
                 return redirect("nomination:nomination", pk=candidate.pk)
     context = {
         "candidate": candidate,
@@ -166,13 +167,13 @@ def recommendation_entry(request, pk):
             )
             if done is not None:
                 messages.success(
-                    request, "第一次录入已保存。须由另一名承办人对照纸质选票再录入一次，核对一致后方计入结果。"
+                    request, _("第一次录入已保存。须由另一名承办人对照纸质选票再录入一次，核对一致后方计入结果。")
                 )
                 return redirect("nomination:recommendation_entry", pk=selection.pk)
     elif action == "confirm":
         form = next((f for f in confirms if f.meeting.pk == meeting_pk), None)
         if form is None:
-            status, page_error = 400, "找不到待核对的民主推荐记录（可能已被确认或撤销，或为您本人录入）"
+            status, page_error = 400, _("找不到待核对的民主推荐记录（可能已被确认或撤销，或为您本人录入）")
         else:
             status = 400
             if form.is_valid():
@@ -186,7 +187,7 @@ def recommendation_entry(request, pk):
                     votes=form.votes(),
                 )
                 if done is not None:
-                    messages.success(request, "两次录入一致，民主推荐结果已确认并记入全程纪实")
+                    messages.success(request, _("两次录入一致，民主推荐结果已确认并记入全程纪实"))
                     return redirect("nomination:recommendation_entry", pk=selection.pk)
     elif action == "discard":
         try:
@@ -196,7 +197,7 @@ def recommendation_entry(request, pk):
         except (Conflict, NotAllowed) as exc:
             status, page_error = 409, exc.message
         else:
-            messages.success(request, "未确认的录入已撤销")
+            messages.success(request, _("未确认的录入已撤销"))
             return redirect("nomination:recommendation_entry", pk=selection.pk)
     elif action == "decide":
         status = 400
@@ -212,10 +213,10 @@ def recommendation_entry(request, pk):
                 candidate_ids=[c.pk for c in data["candidates"]],
             )
             if done is not None:
-                messages.success(request, "部长办公会确定考察对象的情况已登记并记入全程纪实")
+                messages.success(request, _("部长办公会确定考察对象的情况已登记并记入全程纪实"))
                 return redirect("nomination:recommendation_entry", pk=selection.pk)
     elif action is not None:
-        status, page_error = 400, "未知的操作"
+        status, page_error = 400, _("未知的操作")
 
     context = {
         "selection": selection,

@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from cadre.forms import call_service
@@ -58,7 +59,7 @@ def publicity(request, pk):
                     candidate_id=candidate.pk,
                     **publicity_form.cleaned_data,
                 )
-            message = "任前公示已发布"
+            message = _("任前公示已发布")
         elif action == "complaint":
             complaint_form, status = ComplaintForm(request.POST), 400
             if complaint_form.is_valid():
@@ -69,7 +70,7 @@ def publicity(request, pk):
                     candidate_id=candidate.pk,
                     **complaint_form.cleaned_data,
                 )
-            message = "举报已登记，并记为重要情况"
+            message = _("举报已登记，并记为重要情况")
         elif action in ("investigate", "conclude"):
             form_class = ConcludeForm if action == "conclude" else ComplaintActionForm
             action_form, status = form_class(request.POST), 400
@@ -79,7 +80,7 @@ def publicity(request, pk):
                 complaint = selectors.get_complaint_for_candidate(candidate=candidate, pk=data.pop("complaint"))
                 service = services.complaint_conclude if action == "conclude" else services.complaint_investigate
                 done, status = call_service(action_form, service, actor=actor, complaint_id=complaint.pk, **data)
-            message = "举报已办结" if action == "conclude" else "举报已转入调查核实"
+            message = _("举报已办结") if action == "conclude" else _("举报已转入调查核实")
         else:
             return HttpResponse("未知操作", status=400)
         if done is not None:
@@ -135,7 +136,7 @@ def appointment(request, pk):
                 done, status = call_service(
                     talk_form, services.talk_record, actor=actor, candidate_id=candidate.pk, **talk_form.cleaned_data
                 )
-            message = "任前谈话已记录"
+            message = _("任前谈话已记录")
         elif action == "document":
             appointment_form, status = AppointmentForm(request.POST), 400
             if appointment_form.is_valid():
@@ -146,7 +147,7 @@ def appointment(request, pk):
                     candidate_id=candidate.pk,
                     **appointment_form.cleaned_data,
                 )
-            message = "任职文件已登记"
+            message = _("任职文件已登记")
         else:
             return HttpResponse("未知操作", status=400)
         if done is not None:

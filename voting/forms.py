@@ -40,4 +40,6 @@ class ResultForm(forms.Form):
     approve = forms.IntegerField(label=_("赞成"), **COUNT)
     disapprove = forms.IntegerField(label=_("不赞成"), **COUNT)
     abstain = forms.IntegerField(label=_("弃权"), **COUNT)
-    recused = forms.IntegerField(label=_("回避人数"), initial=0, help_text=_("V8 与人选有亲属关系等应回避的成员"), **COUNT)
+    recused = forms.IntegerField(
+        label=_("回避人数"), initial=0, help_text=_("V8 与人选有亲属关系等应回避的成员"), **COUNT
+    )

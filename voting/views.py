@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from cadre.forms import call_service
@@ -44,14 +45,14 @@ def decision(request, pk):
                 form, services.brief_save, actor=request.user, candidate_id=candidate.pk, **form.cleaned_data
             )
             if saved is not None:
-                messages.success(request, "任职推荐材料已保存并记入全程纪实")
+                messages.success(request, _("任职推荐材料已保存并记入全程纪实"))
                 return redirect("voting:decision", pk=candidate.pk)
     thresholds = snapshot()
     checks = []
     if candidate.stage == Stage.DELIBERATION:
-        checks.append(("提交讨论决定", _violations(candidate_check(candidate=candidate, transition="decide"))))
+        checks.append((_("提交讨论决定"), _violations(candidate_check(candidate=candidate, transition="decide"))))
     if candidate.stage == Stage.DECISION:
-        checks.append(("进入任前公示", _violations(candidate_check(candidate=candidate, transition="publicize"))))
+        checks.append((_("进入任前公示"), _violations(candidate_check(candidate=candidate, transition="publicize"))))
     context = {
         "candidate": candidate,
         "can_work": can_work_on(user=request.user, selection=candidate.selection),
@@ -99,7 +100,7 @@ def meetings(request, pk):
                 form, services.meeting_create, actor=request.user, selection=selection, **form.cleaned_data
             )
             if meeting is not None:
-                messages.success(request, "会议已登记，请在开会前列入议题")
+                messages.success(request, _("会议已登记，请在开会前列入议题"))
                 return redirect("voting:meeting", pk=meeting.pk)
     context = {
         "selection": selection,
@@ -136,7 +137,7 @@ def meeting(request, pk):
                     meeting_id=meeting.pk,
                     candidate_id=agenda_form.cleaned_data["candidate"],
                 )
-            message = "人选已列入会议议题"
+            message = _("人选已列入会议议题")
         elif action == "open":
             open_form = OpenForm(request.POST)
             done, status = None, 400
@@ -144,7 +145,7 @@ def meeting(request, pk):
                 done, status = call_service(
                     open_form, services.meeting_open, actor=actor, meeting_id=meeting.pk, **open_form.cleaned_data
                 )
-            message = "会议已开始，议题已锁定"
+            message = _("会议已开始，议题已锁定")
         elif action == "result":
             result_form = ResultForm(request.POST)
             done, status = None, 400
@@ -161,7 +162,7 @@ def meeting(request, pk):
                 )
             else:
                 result_for = result_form.data.get("candidate")
-            message = "票决结果已录入，不能更改"
+            message = _("票决结果已录入，不能更改")
         else:
             return HttpResponse("未知操作", status=400)
         if done is not None:

@@ -5,6 +5,7 @@ import json
 
 from django import template
 from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext
 
 from cadre import diagram
 from cadre.models import Stage
@@ -64,8 +65,8 @@ def stage_label(value):
 @register.filter
 def transition_label(value):
     if value == "send_back":
-        return "退回"
-    return TRANSITION_LABELS.get(value, value)
+        return gettext("退回")
+    return gettext(TRANSITION_LABELS[value]) if value in TRANSITION_LABELS else value
 
 
 @register.filter
