@@ -5,16 +5,15 @@ visible); writes go through `cadre.services`, whose errors are shown here in Chi
 """
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import User
-from django.db.models import Count, F, Max, Prefetch, Q, Window
+from django.db.models import Count, F, Prefetch, Q, Window
 from django.db.models.functions import RowNumber
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
@@ -57,9 +56,14 @@ DEADLINE_HORIZON_DAYS = 30
 # Where the dashboard's "deadlines coming" come from: dotted paths of callables `(*, user) -> list`
 # of items with `date`, `label` and optionally `url` and `kind` (mappings or objects). A path
 # whose module or attribute does not exist (yet) is skipped; any other error surfaces.
+# The stage apps' dashboard entries, by dotted path (cadre imports no stage app). Each takes
+# `user=` and returns dicts: deadlines {"date", "label", "kind", "url"}; tasks {"label", "url", "stage"}.
 DEADLINE_SOURCES = [
-    "cadre.views.recommendation_deadlines",  # R2: recommendation results about to expire
+    "nomination.selectors.upcoming_deadlines",  # R2: recommendation results about to expire
     "supervision.selectors.upcoming_deadlines",  # P1 publicity ends, A2 probation ends
+]
+TASK_SOURCES = [
+    "inspection.selectors.inspection_tasks",  # inspectors: the candidates their teams inspect
 ]
 
 
@@ -102,52 +106,6 @@ def team_structure(*, today: date) -> dict:
     }
 
 
-def recommendation_deadlines(*, user) -> list[dict]:
-    """R2: recommendation results of candidates not yet inspected that expire within the horizon."""
-    valid_days = snapshot()["R2.valid_days"]
-    today = timezone.localdate()
-    last_held = Max(
-        "cadre__recommendation_results__meeting__held_on",
-        filter=Q(
-            cadre__recommendation_results__meeting__selection=F("selection"),
-            cadre__recommendation_results__meeting__confirmed_by__isnull=False,  # R1: confirmed results only
-        ),
-    )
-    candidates = (
-        selectors.candidates_for_user(user=user)
-        .filter(stage__in=[Stage.MOTION, Stage.NOMINATION, Stage.RECOMMENDATION])
-        .annotate(last_held=last_held)
-        .filter(
-            last_held__gte=today - timedelta(days=valid_days),
-            last_held__lte=today + timedelta(days=DEADLINE_HORIZON_DAYS - valid_days),
-        )
-    )
-    return [
-        {
-            "date": c.last_held + timedelta(days=valid_days),
-            "label": _("%(name)s（%(position)s）的民主推荐结果到期") % {"name": c.cadre.name, "position": c.position},
-            "kind": "R2",
-            "url": reverse("cadre:candidate", kwargs={"pk": c.pk}),
-        }
-        for c in candidates
-    ]
-
-
-def _deadline_source(path: str):
-    """The callable at `path`, or None if its module or attribute does not exist (yet)."""
-    module_path = path.rpartition(".")[0]
-    try:
-        return import_string(path)
-    except ModuleNotFoundError as exc:
-        if exc.name and (module_path == exc.name or module_path.startswith(exc.name + ".")):
-            return None
-        raise
-    except ImportError as exc:
-        if isinstance(exc.__cause__, AttributeError) and f'"{module_path}"' in str(exc):
-            return None
-        raise
-
-
 DEADLINE_KINDS = {
     "R2": gettext_noop("推荐有效期"),
     "publicity_end": gettext_noop("公示期满"),
@@ -179,9 +137,7 @@ def _as_deadline(item) -> Deadline:
 def upcoming_deadlines(*, user) -> list[Deadline]:
     items: list[Deadline] = []
     for path in DEADLINE_SOURCES:
-        source = _deadline_source(path)
-        if source is not None:
-            items.extend(_as_deadline(item) for item in source(user=user))
+        items.extend(_as_deadline(item) for item in import_string(path)(user=user))
     return sorted(items, key=lambda d: d.date)
 
 
@@ -240,6 +196,7 @@ def home(request):
         "waiting": waiting[:WAITING_LIMIT],
         "waiting_limit": WAITING_LIMIT,
         "deadlines": upcoming_deadlines(user=user),
+        "tasks": [task for path in TASK_SOURCES for task in import_string(path)(user=user)],
         "horizon": DEADLINE_HORIZON_DAYS,
         "chart_data": {"funnel": funnel, "structure": structure},
         "can_create": roles.has_role(user, roles.ORG_STAFF),

@@ -2,11 +2,12 @@
 
 from django.db.models import Q, QuerySet
 from django.http import Http404
+from django.urls import reverse
 from django.utils import timezone
 
 from cadre import roles
 from cadre import rules as rules_registry
-from cadre.models import OPEN_STAGES, Candidate, Position, Selection
+from cadre.models import OPEN_STAGES, Candidate, Position, Selection, Stage
 from cadre.selectors import can_work_on, candidates_for_user
 from cadre.thresholds import snapshot
 
@@ -191,3 +192,23 @@ def checklist(*, candidate: Candidate, rule_ids) -> list[dict]:
             }
         )
     return items
+
+
+def inspection_tasks(*, user) -> list[dict]:
+    """The dashboard's list for an inspector: candidates in inspection whose team they sit on."""
+    if not user.is_authenticated:
+        return []
+    candidates = (
+        Candidate.objects.filter(stage=Stage.INSPECTION, inspection_assignment__team__members__user=user)
+        .select_related("cadre", "position__unit")
+        .distinct()
+        .order_by("stage_changed_at", "pk")
+    )
+    return [
+        {
+            "label": f"{c.cadre.name}（{c.position}）",
+            "url": reverse("inspection:inspection", kwargs={"pk": c.pk}),
+            "stage": c.get_stage_display(),
+        }
+        for c in candidates
+    ]

@@ -4,10 +4,13 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from fractions import Fraction
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import F, Max, Prefetch, Q, QuerySet
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from cadre.models import Cadre, Candidate, Selection
+from cadre.models import Cadre, Candidate, Selection, Stage
+from cadre.selectors import candidates_for_user
 from cadre.thresholds import Snapshot, snapshot
 
 from .models import InspectionDecision, MotionAgenda, Nomination, RecommendationMeeting, RecommendationResult
@@ -134,3 +137,37 @@ def decisions_for_candidate(*, candidate: Candidate) -> QuerySet[InspectionDecis
 def decidable_candidates(*, selection: Selection) -> QuerySet[Candidate]:
     """Candidates the 部长办公会 may make inspection objects: those in the recommendation stage."""
     return selection.candidates.filter(stage="recommendation").select_related("cadre", "position__unit")
+
+
+DEADLINE_HORIZON_DAYS = 30
+
+
+def upcoming_deadlines(*, user) -> list[dict]:
+    """R2: recommendation results of candidates not yet inspected that expire within the horizon."""
+    valid_days = snapshot()["R2.valid_days"]
+    today = timezone.localdate()
+    last_held = Max(
+        "cadre__recommendation_results__meeting__held_on",
+        filter=Q(
+            cadre__recommendation_results__meeting__selection=F("selection"),
+            cadre__recommendation_results__meeting__confirmed_by__isnull=False,  # R1: confirmed results only
+        ),
+    )
+    candidates = (
+        candidates_for_user(user=user)
+        .filter(stage__in=[Stage.MOTION, Stage.NOMINATION, Stage.RECOMMENDATION])
+        .annotate(last_held=last_held)
+        .filter(
+            last_held__gte=today - timedelta(days=valid_days),
+            last_held__lte=today + timedelta(days=DEADLINE_HORIZON_DAYS - valid_days),
+        )
+    )
+    return [
+        {
+            "date": c.last_held + timedelta(days=valid_days),
+            "label": _("%(name)s（%(position)s）的民主推荐结果到期") % {"name": c.cadre.name, "position": c.position},
+            "kind": "R2",
+            "url": reverse("cadre:candidate", kwargs={"pk": c.pk}),
+        }
+        for c in candidates
+    ]

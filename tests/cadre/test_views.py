@@ -121,24 +121,12 @@ def test_dashboard_ignores_recommendations_far_from_expiry(staff_client, staff, 
     assert staff_client.get("/").context["deadlines"] == []
 
 
-def test_deadline_sources_tolerate_only_their_own_absence(tmp_path, monkeypatch):
-    assert views._deadline_source("cadre.views.recommendation_deadlines") is views.recommendation_deadlines
-    assert views._deadline_source("nonexistent_app.selectors.upcoming_deadlines") is None
-    assert views._deadline_source("cadre.no_such_module.upcoming_deadlines") is None
-    assert views._deadline_source("cadre.views.no_such_function") is None
-    (tmp_path / "broken_source_mod.py").write_text("import definitely_missing_package_xyz\n")
-    monkeypatch.syspath_prepend(str(tmp_path))
-    monkeypatch.delitem(sys.modules, "broken_source_mod", raising=False)
-    with pytest.raises(ImportError):
-        views._deadline_source("broken_source_mod.upcoming_deadlines")
-
-
 def test_deadline_sources_are_merged_and_sorted(staff, monkeypatch):
     soon, later = timezone.localdate() + timedelta(days=3), timezone.localdate() + timedelta(days=20)
     monkeypatch.setattr(
         views,
         "DEADLINE_SOURCES",
-        ["tests.cadre.test_views.fake_source", "not_installed_app.selectors.upcoming_deadlines"],
+        ["tests.cadre.test_views.fake_source"],
     )
     monkeypatch.setattr(
         sys.modules[__name__], "FAKE", [{"date": later, "label": "试用期满"}, {"date": soon, "label": "公示结束"}]
@@ -609,3 +597,30 @@ def test_cadre_options_show_nothing_to_roles_without_cadre_access(client, select
     CadreFactory(name="张三")
     client.force_login(UserFactory(roles=["committee_member"]))
     assert "张三" not in client.get(reverse("cadre:cadre_options"), {"q": "张"}).content.decode()
+
+
+def test_dashboard_lists_an_inspectors_candidates(client, staff, candidate):
+    from inspection import services as inspection_services
+
+    from ..factories import UserFactory
+
+    inspector = UserFactory(roles=["inspector"])
+    candidate = advance(candidate, staff, "nominate", "recommend", "inspect")
+    inspection_services.team_create(
+        actor=staff,
+        selection=candidate.selection,
+        name="第一考察组",
+        leader=inspector,
+        starts_on=timezone.localdate(),
+        ends_on=timezone.localdate() + timedelta(days=5),
+        place="县委组织部",
+        scope="单位全体干部",
+        forum_size=20,
+        candidates=[candidate],
+    )
+    client.force_login(inspector)
+    page = client.get("/").content.decode()
+    assert "我的考察任务" in page
+    assert f"/inspection/candidates/{candidate.pk}/inspection/" in page
+    client.force_login(staff)
+    assert "我的考察任务" not in client.get("/").content.decode()
