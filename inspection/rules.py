@@ -4,6 +4,8 @@ The inspection must be complete before a candidate is deliberated, so I1–I9 gu
 D1–D3 guard `decide`. Each function is one rule of DOMAIN.md; they read, never write.
 """
 
+from django.utils.translation import gettext_noop
+
 from cadre.models import Kinship, RecordKind
 from cadre.rules import Finding, register
 
@@ -43,7 +45,12 @@ def team_of(candidate):
 # ---------------------------------------------------------------------------- inspection
 
 
-@register("I1", title="考察预告", source="001 附件3; 000 二", transitions=INSPECTION)
+@register(
+    "I1",
+    title=gettext_noop("考察预告"),
+    source="001 附件3; 000 二",
+    transitions=INSPECTION,
+)
 def notice_published(candidate, ctx):
     notices = [
         n
@@ -61,7 +68,12 @@ def notice_published(candidate, ctx):
     return Finding(inputs)
 
 
-@register("I2", title="考察组登记备案", source="000 一", transitions=INSPECTION)
+@register(
+    "I2",
+    title=gettext_noop("考察组登记备案"),
+    source="000 一",
+    transitions=INSPECTION,
+)
 def team_registered(candidate, ctx):
     team = team_of(candidate)
     if team is None:
@@ -85,7 +97,12 @@ def team_registered(candidate, ctx):
     return Finding(inputs, problems)
 
 
-@register("I3", title="考察必经程序", source="001 附件3; 000 二", transitions=INSPECTION)
+@register(
+    "I3",
+    title=gettext_noop("考察必经程序"),
+    source="001 附件3; 000 二",
+    transitions=INSPECTION,
+)
 def procedures_done(candidate, ctx):
     required = ctx.thresholds["I3.procedures"]
     done = sorted(set(InspectionProcedure.objects.filter(candidate=candidate).values_list("name", flat=True)))
@@ -94,7 +111,12 @@ def procedures_done(candidate, ctx):
     return Finding(inputs, [f"尚未完成必经程序：{'、'.join(missing)}"] if missing else [])
 
 
-@register("I4", title="必谈对象", source="001 附件3; 000 二", transitions=INSPECTION)
+@register(
+    "I4",
+    title=gettext_noop("必谈对象"),
+    source="001 附件3; 000 二",
+    transitions=INSPECTION,
+)
 def categories_covered(candidate, ctx):
     required = ctx.thresholds["I4.categories"]
     covered = sorted(set(Talk.objects.filter(candidate=candidate).values_list("category", flat=True)))
@@ -103,7 +125,12 @@ def categories_covered(candidate, ctx):
     return Finding(inputs, [f"尚未与以下类别对象谈话：{'、'.join(missing)}"] if missing else [])
 
 
-@register("I5", title="五项必考要素", source="000 二", transitions=INSPECTION)
+@register(
+    "I5",
+    title=gettext_noop("五项必考要素"),
+    source="000 二",
+    transitions=INSPECTION,
+)
 def factors_assessed(candidate, ctx):
     assessed = dict(
         FactorAssessment.objects.filter(candidate=candidate).exclude(text="").values_list("factor", "grade")
@@ -113,7 +140,12 @@ def factors_assessed(candidate, ctx):
     return Finding(inputs, [f"尚未评价：{'、'.join(missing)}"] if missing else [])
 
 
-@register("I6", title="征求纪检等部门意见", source="001 三(一)5, 附件3", transitions=INSPECTION)
+@register(
+    "I6",
+    title=gettext_noop("征求纪检等部门意见"),
+    source="001 三(一)5, 附件3",
+    transitions=INSPECTION,
+)
 def opinions_on_file(candidate, ctx):
     required = ctx.thresholds["I6.opinions"]
     on_file = sorted(set(DepartmentOpinion.objects.filter(candidate=candidate).values_list("department", flat=True)))
@@ -122,7 +154,13 @@ def opinions_on_file(candidate, ctx):
     return Finding(inputs, [f"尚未征求{'、'.join(missing)}部门意见"] if missing else [])
 
 
-@register("I7", title="任前经济责任审计", source="000 三", transitions=INSPECTION, soft=True)
+@register(
+    "I7",
+    title=gettext_noop("任前经济责任审计"),
+    source="000 三",
+    transitions=INSPECTION,
+    soft=True,
+)
 def audit_on_file(candidate, ctx):
     required = candidate.position.requires_audit
     audits = candidate.economic_audits.count() if required else 0
@@ -132,7 +170,12 @@ def audit_on_file(candidate, ctx):
     return Finding(inputs)
 
 
-@register("I8", title="考察对比分析与部长办公会听取汇报", source="001 附件3", transitions=INSPECTION)
+@register(
+    "I8",
+    title=gettext_noop("考察对比分析与部长办公会听取汇报"),
+    source="001 附件3",
+    transitions=INSPECTION,
+)
 def report_heard(candidate, ctx):
     report = InspectionReport.objects.filter(selection=candidate.selection, position=candidate.position).first()
     if report is None:
@@ -150,7 +193,12 @@ def report_heard(candidate, ctx):
     return Finding(inputs, problems)
 
 
-@register("I9", title="考察组成员回避", source="001 附件2 第十条(五)", transitions=INSPECTION)
+@register(
+    "I9",
+    title=gettext_noop("考察组成员回避"),
+    source="001 附件2 第十条(五)",
+    transitions=INSPECTION,
+)
 def team_recusal(candidate, ctx):
     team = team_of(candidate)
     if team is None:
@@ -169,7 +217,12 @@ def team_recusal(candidate, ctx):
 # ---------------------------------------------------------------------------- deliberation
 
 
-@register("D1", title="分层酝酿", source="001 附件3, 附件4 (二)6", transitions=DELIBERATION)
+@register(
+    "D1",
+    title=gettext_noop("分层酝酿"),
+    source="001 附件3, 附件4 (二)6",
+    transitions=DELIBERATION,
+)
 def consultations_recorded(candidate, ctx):
     levels = sorted(set(candidate.consultations.values_list("level", flat=True)))
     missing = [str(ConsultationLevel(level).label) for level in REQUIRED_LEVELS if level not in levels]
@@ -177,7 +230,12 @@ def consultations_recorded(candidate, ctx):
     return Finding(inputs, [f"尚未经过{'、'.join(missing)}酝酿"] if missing else [])
 
 
-@register("D2", title="人选比较与人岗相适", source="001 附件3", transitions=DELIBERATION)
+@register(
+    "D2",
+    title=gettext_noop("人选比较与人岗相适"),
+    source="001 附件3",
+    transitions=DELIBERATION,
+)
 def candidates_compared(candidate, ctx):
     comparison = Comparison.objects.filter(selection=candidate.selection, position=candidate.position).first()
     if comparison is None:
@@ -189,7 +247,12 @@ def candidates_compared(candidate, ctx):
     return Finding(inputs, [f"人选比较缺少：{'、'.join(str(e) for e in empty)}"] if empty else [])
 
 
-@register("D3", title="重大分歧作为重要情况记实", source="001 附件4 (三)4", transitions=DELIBERATION)
+@register(
+    "D3",
+    title=gettext_noop("重大分歧作为重要情况记实"),
+    source="001 附件4 (三)4",
+    transitions=DELIBERATION,
+)
 def disagreement_recorded(candidate, ctx):
     disagreements = candidate.consultations.filter(disagreement=True).count()
     recorded = candidate.record.filter(kind=RecordKind.IMPORTANT, payload__category="disagreement").count()

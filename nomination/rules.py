@@ -6,6 +6,8 @@ where it applies. They read; they never write.
 
 from datetime import timedelta
 
+from django.utils.translation import gettext_noop
+
 from cadre.models import (
     EDUCATION_RANK,
     LEVEL_RANK,
@@ -25,7 +27,12 @@ from .models import InspectionDecision, MotionAgenda, RecommendationMeeting, Rec
 # ---------------------------------------------------------------------------- motion
 
 
-@register("M1", title="动议理由", source="001 附件1 第五条, 附件2 第五条", transitions=["nominate"])
+@register(
+    "M1",
+    title=gettext_noop("动议理由"),
+    source="001 附件1 第五条, 附件2 第五条",
+    transitions=["nominate"],
+)
 def motion_reason(candidate, ctx):
     selection = candidate.selection
     inputs = {"reason": selection.reason, "reason_text": selection.reason_text}
@@ -36,7 +43,12 @@ def motion_reason(candidate, ctx):
     return Finding(inputs)
 
 
-@register("M2", title="机构变动或书记调动期间不得动议", source="001 附件2 第十条(一)", transitions=["nominate"])
+@register(
+    "M2",
+    title=gettext_noop("机构变动或书记调动期间不得动议"),
+    source="001 附件2 第十条(一)",
+    transitions=["nominate"],
+)
 def motion_frozen(candidate, ctx):
     unit = candidate.position.unit
     approval = candidate.selection.superior_approval.strip()
@@ -58,7 +70,7 @@ def motion_frozen(candidate, ctx):
 
 @register(
     "M3",
-    title="不得超职数配备",
+    title=gettext_noop("不得超职数配备"),
     source="001 附件2 第十条(二); 002 #24; 004 三(一)",
     transitions=["nominate", "decide", "publicize", "appoint"],
 )
@@ -77,7 +89,13 @@ def within_quota(candidate, ctx):
     return Finding(occupancy)
 
 
-@register("M4", title="不得临时动议", source="001 附件2 第十条(三)", transitions=["nominate"], soft=True)
+@register(
+    "M4",
+    title=gettext_noop("不得临时动议"),
+    source="001 附件2 第十条(三)",
+    transitions=["nominate"],
+    soft=True,
+)
 def motion_on_agenda(candidate, ctx):
     items = MotionAgenda.objects.filter(selection=candidate.selection).select_related("recorded_by")
     inputs = {
@@ -100,7 +118,12 @@ def motion_on_agenda(candidate, ctx):
 # ---------------------------------------------------------------------------- nomination
 
 
-@register("N1", title="提名来源与领导干部个人推荐", source="001 三(一)1, 附件1 第七条(七)", transitions=["recommend"])
+@register(
+    "N1",
+    title=gettext_noop("提名来源与领导干部个人推荐"),
+    source="001 三(一)1, 附件1 第七条(七)",
+    transitions=["recommend"],
+)
 def nominated(candidate, ctx):
     nominations = list(candidate.nominations.all())
     inputs = {
@@ -117,7 +140,12 @@ def nominated(candidate, ctx):
 ENDED = [Stage.ELIMINATED, Stage.WITHDRAWN, Stage.REJECTED]
 
 
-@register("N2", title="党政正职参考人选比例", source="001 附件1 第六条", transitions=["recommend"])
+@register(
+    "N2",
+    title=gettext_noop("党政正职参考人选比例"),
+    source="001 附件1 第六条",
+    transitions=["recommend"],
+)
 def reference_list(candidate, ctx):
     ratio = ctx.thresholds["N2.reference_ratio"]
     position = candidate.position
@@ -137,7 +165,12 @@ def _is_promotion(candidate: Candidate) -> bool:
     return current is None or LEVEL_RANK.get(candidate.position.level, 0) > LEVEL_RANK.get(current.level, 0)
 
 
-@register("N3", title="新提拔干部学历要求", source="004 二(一)", transitions=["nominate"])
+@register(
+    "N3",
+    title=gettext_noop("新提拔干部学历要求"),
+    source="004 二(一)",
+    transitions=["nominate"],
+)
 def education_minimum(candidate, ctx):
     minimums = ctx.thresholds["N3.min_education"]
     required = minimums.get(candidate.position.level, minimums.get("*"))
@@ -150,7 +183,12 @@ def education_minimum(candidate, ctx):
     return Finding(inputs)
 
 
-@register("N4", title="两次票决未通过一年内不得再提名", source="001 附件3 差额票决", transitions=["nominate"])
+@register(
+    "N4",
+    title=gettext_noop("两次票决未通过一年内不得再提名"),
+    source="001 附件3 差额票决",
+    transitions=["nominate"],
+)
 def failed_twice(candidate, ctx):
     since = ctx.today - timedelta(days=ctx.thresholds["N4.bar_days"])
     failures = FailedVote.objects.filter(cadre=candidate.cadre, position=candidate.position, voted_on__gt=since).count()
@@ -172,7 +210,12 @@ def _results(candidate):
     )
 
 
-@register("R2", title="民主推荐结果一年内有效", source="004 一(三)", transitions=["inspect"])
+@register(
+    "R2",
+    title=gettext_noop("民主推荐结果一年内有效"),
+    source="004 一(三)",
+    transitions=["inspect"],
+)
 def recommendation_valid(candidate, ctx):
     since = ctx.today - timedelta(days=ctx.thresholds["R2.valid_days"])
     dates = sorted(r.meeting.held_on for r in _results(candidate))
@@ -190,7 +233,7 @@ def recommendation_valid(candidate, ctx):
 
 @register(
     "R3",
-    title="本单位推荐得票未过半不列为考察对象",
+    title=gettext_noop("本单位推荐得票未过半不列为考察对象"),
     source="002 #19; 001 附件4 (三)2",
     transitions=["inspect"],
     soft=True,
@@ -207,7 +250,12 @@ def own_unit_majority(candidate, ctx):
     return Finding(inputs, problems)
 
 
-@register("R4", title="差额考察", source="001 附件3", transitions=["deliberate"])
+@register(
+    "R4",
+    title=gettext_noop("差额考察"),
+    source="001 附件3",
+    transitions=["deliberate"],
+)
 def competitive_inspection(candidate, ctx):
     selection = candidate.selection
     inspected = Candidate.objects.filter(
@@ -219,7 +267,12 @@ def competitive_inspection(candidate, ctx):
     return Finding(inputs)
 
 
-@register("R5", title="部长办公会研究确定考察对象", source="004 一(四); 000 二", transitions=["inspect"])
+@register(
+    "R5",
+    title=gettext_noop("部长办公会研究确定考察对象"),
+    source="004 一(四); 000 二",
+    transitions=["inspect"],
+)
 def decided_by_ministers(candidate, ctx):
     decisions = list(
         InspectionDecision.objects.filter(selection=candidate.selection, candidates=candidate).values_list(
@@ -237,7 +290,12 @@ def decided_by_ministers(candidate, ctx):
 ELIGIBILITY = ["inspect", "decide"]
 
 
-@register("E1", title="近三年年度考核基本称职以下", source="004 一(四)", transitions=ELIGIBILITY)
+@register(
+    "E1",
+    title=gettext_noop("近三年年度考核基本称职以下"),
+    source="004 一(四)",
+    transitions=ELIGIBILITY,
+)
 def assessments_good(candidate, ctx):
     first_year = ctx.today.year - ctx.thresholds["E1.years"]
     recent = {a.year: a.grade for a in candidate.cadre.assessments.all() if a.year >= first_year}
@@ -250,7 +308,12 @@ def assessments_good(candidate, ctx):
     return Finding(inputs, [f"{year} 年度考核为{AssessmentGrade(grade).label}" for year, grade in sorted(bad.items())])
 
 
-@register("E2", title="民主测评称职以上票不足", source="001 三(一)6; 002 #29", transitions=ELIGIBILITY)
+@register(
+    "E2",
+    title=gettext_noop("民主测评称职以上票不足"),
+    source="001 三(一)6; 002 #29",
+    transitions=ELIGIBILITY,
+)
 def evaluation_good(candidate, ctx):
     latest = candidate.cadre.evaluations.order_by("-year").first()
     if latest is None or latest.total == 0:
@@ -266,13 +329,23 @@ def evaluation_good(candidate, ctx):
     return Finding(inputs, problems)
 
 
-@register("E3", title="跑官要官、拉票", source="004 一(四)", transitions=ELIGIBILITY)
+@register(
+    "E3",
+    title=gettext_noop("跑官要官、拉票"),
+    source="004 一(四)",
+    transitions=ELIGIBILITY,
+)
 def no_canvassing(candidate, ctx):
     found = candidate.cadre.canvassing_finding
     return Finding({"canvassing_finding": found}, ["有跑官要官或拉票行为，不得列为考察对象"] if found else [])
 
 
-@register("E4", title="裸官", source="004 一(四)", transitions=ELIGIBILITY)
+@register(
+    "E4",
+    title=gettext_noop("裸官"),
+    source="004 一(四)",
+    transitions=ELIGIBILITY,
+)
 def family_at_home(candidate, ctx):
     cadre = candidate.cadre
     inputs = {
@@ -287,14 +360,24 @@ def family_at_home(candidate, ctx):
     return Finding(inputs)
 
 
-@register("E5", title="处分或组织处理影响期内", source="004 一(四)", transitions=ELIGIBILITY)
+@register(
+    "E5",
+    title=gettext_noop("处分或组织处理影响期内"),
+    source="004 一(四)",
+    transitions=ELIGIBILITY,
+)
 def no_sanction_in_force(candidate, ctx):
     active = [s for s in candidate.cadre.sanctions.all() if s.influence_ends_on >= ctx.today]
     inputs = {"active_sanctions": [{"kind": s.kind, "ends": s.influence_ends_on.isoformat()} for s in active]}
     return Finding(inputs, [f"在“{s.kind}”影响期内（至 {s.influence_ends_on:%Y-%m-%d}）" for s in active])
 
 
-@register("E6", title="个人有关事项报告", source="004 六(三)", transitions=ELIGIBILITY)
+@register(
+    "E6",
+    title=gettext_noop("个人有关事项报告"),
+    source="004 六(三)",
+    transitions=ELIGIBILITY,
+)
 def personal_report_checked(candidate, ctx):
     status = candidate.cadre.personal_report_status
     inputs = {"personal_report_status": status}
@@ -305,7 +388,12 @@ def personal_report_checked(candidate, ctx):
     return Finding(inputs)
 
 
-@register("E7", title="一票否决", source="001 三(一)6", transitions=ELIGIBILITY)
+@register(
+    "E7",
+    title=gettext_noop("一票否决"),
+    source="001 三(一)6",
+    transitions=ELIGIBILITY,
+)
 def no_veto(candidate, ctx):
     year = candidate.cadre.veto_item_year
     first_year = ctx.today.year - ctx.thresholds["E7.years"]

@@ -3,6 +3,8 @@
 A3 (the post's holder set within quota) is done by cadre.services on `appoint`, after M3.
 """
 
+from django.utils.translation import gettext_noop
+
 from cadre.rules import Finding, register
 
 from .models import Complaint
@@ -12,7 +14,12 @@ from .workdays import CalendarUnavailableError, count_working_days
 NO_PUBLICITY = "尚未发布任前公示"
 
 
-@register("P1", title="任前公示不少于5个工作日", source="条例; 000 一", transitions=["appoint"])
+@register(
+    "P1",
+    title=gettext_noop("任前公示不少于规定的工作日数"),
+    source="条例; 000 一",
+    transitions=["appoint"],
+)
 def publicity_period(candidate, ctx):
     publicity = latest_publicity(candidate)
     required = ctx.thresholds["P1.working_days"]
@@ -38,7 +45,12 @@ def publicity_period(candidate, ctx):
     return Finding(inputs, problems)
 
 
-@register("P2", title="举报须查核了结，属实的不得任用", source="001 附件4 (三)6; 000 二", transitions=["appoint"])
+@register(
+    "P2",
+    title=gettext_noop("举报须查核了结，属实的不得任用"),
+    source="001 附件4 (三)6; 000 二",
+    transitions=["appoint"],
+)
 def complaints_cleared(candidate, ctx):
     complaints = list(Complaint.objects.filter(candidate=candidate).values("pk", "status", "substantiated"))
     open_ = [c["pk"] for c in complaints if c["status"] != Complaint.Status.CONCLUDED]
@@ -52,7 +64,12 @@ def complaints_cleared(candidate, ctx):
     return Finding(inputs, problems)
 
 
-@register("P3", title="公示内容与举报渠道", source="001 三(三)1, (五)1", transitions=["appoint"])
+@register(
+    "P3",
+    title=gettext_noop("公示内容与举报渠道"),
+    source="001 三(三)1, (五)1",
+    transitions=["appoint"],
+)
 def notice_complete(candidate, ctx):
     publicity = latest_publicity(candidate)
     if publicity is None:
@@ -67,7 +84,12 @@ def notice_complete(candidate, ctx):
     return Finding(inputs, problems)
 
 
-@register("A1", title="任前谈话", source="001 三(一)5", transitions=["appoint"])
+@register(
+    "A1",
+    title=gettext_noop("任前谈话"),
+    source="001 三(一)5",
+    transitions=["appoint"],
+)
 def talk_done(candidate, ctx):
     talk = talks_of(candidate).first()
     if talk is None:
@@ -75,7 +97,12 @@ def talk_done(candidate, ctx):
     return Finding({"talk": talk.pk, "talked_on": talk.talked_on.isoformat()})
 
 
-@register("A2", title="任职文件与试用期", source="000 四", transitions=["appoint"])
+@register(
+    "A2",
+    title=gettext_noop("任职文件与试用期"),
+    source="000 四",
+    transitions=["appoint"],
+)
 def appointment_document(candidate, ctx):
     appointment = appointment_of(candidate)
     promotion = is_promotion(candidate)

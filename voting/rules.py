@@ -5,6 +5,8 @@ applies. They read; they never write. V9 (a result cannot be changed) is enforce
 and the admin; V8 (recusal) is part of every counted result.
 """
 
+from django.utils.translation import gettext_noop
+
 from cadre.rules import Finding, register
 
 from .models import Brief
@@ -14,7 +16,10 @@ NO_RESULT = "尚未录入本次讨论决定的票决结果"
 
 
 @register(
-    "V1", title="到会人数须达应到会人数的三分之二", source="条例; 001 附件2 第十条(四)", transitions=["publicize"]
+    "V1",
+    title=gettext_noop("到会人数须达应到会人数的三分之二"),
+    source="条例; 001 附件2 第十条(四)",
+    transitions=["publicize"],
 )
 def quorum(candidate, ctx):
     result = current_result(candidate)
@@ -27,7 +32,12 @@ def quorum(candidate, ctx):
     return Finding(inputs)
 
 
-@register("V3", title="赞成票超过应到会人数半数", source="001 附件3; 000 二", transitions=["publicize"])
+@register(
+    "V3",
+    title=gettext_noop("赞成票超过应到会人数半数"),
+    source="001 附件3; 000 二",
+    transitions=["publicize"],
+)
 def passed(candidate, ctx):
     result = current_result(candidate)
     if result is None:
@@ -39,7 +49,12 @@ def passed(candidate, ctx):
     return Finding(inputs)
 
 
-@register("V4", title="差额票决每个职位只能赞成一名", source="001 附件3", transitions=["publicize"])
+@register(
+    "V4",
+    title=gettext_noop("差额票决每个职位只能赞成一名"),
+    source="001 附件3",
+    transitions=["publicize"],
+)
 def one_approval_per_post(candidate, ctx):
     result = current_result(candidate)
     if result is None:
@@ -55,7 +70,12 @@ def one_approval_per_post(candidate, ctx):
     return Finding(inputs)
 
 
-@register("V6", title="四个不批", source="000 二", transitions=["publicize"])
+@register(
+    "V6",
+    title=gettext_noop("四个不批"),
+    source="000 二",
+    transitions=["publicize"],
+)
 def four_no_approvals(candidate, ctx):
     problems = []
     missing = missing_steps(candidate)
@@ -77,7 +97,12 @@ def four_no_approvals(candidate, ctx):
     return Finding(inputs, problems)
 
 
-@register("V7", title="讨论决定前提供任职推荐材料", source="001 附件2 第九条, 附件3", transitions=["decide"])
+@register(
+    "V7",
+    title=gettext_noop("讨论决定前提供任职推荐材料"),
+    source="001 附件2 第九条, 附件3",
+    transitions=["decide"],
+)
 def brief_ready(candidate, ctx):
     brief = Brief.objects.filter(candidate=candidate).first()
     if brief is None:

@@ -196,3 +196,14 @@ def test_the_compiled_catalog_matches_the_po_file():
         msgid for msgid, msgstr, _ in _po_entries(LOCALE / "django.po") if msgid and compiled.gettext(msgid) != msgstr
     ]
     assert stale == []
+
+
+def test_help_page_rule_titles_in_english(staff_client):
+    html = _text(_english(staff_client).get(reverse("cadre:help")))
+    _assert_page(
+        html,
+        present=["No staffing over the quota", "Recusal of inspection team members", "Pre-appointment talk"],
+        absent=["不得超职数配备", "考察组成员回避"],
+    )
+    staff_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "zh-hans"
+    assert "不得超职数配备" in _text(staff_client.get(reverse("cadre:help")))
