@@ -214,8 +214,6 @@ def build(args, clock):
             ),
             batch_size=2000,
         )
-        meeting_fields = {f.name for f in RecommendationMeeting._meta.get_fields()}
-        confirmed = {"confirmed_by": second, "confirmed_at": timezone.now()} if "confirmed_by" in meeting_fields else {}
         meetings = RecommendationMeeting.objects.bulk_create(
             RecommendationMeeting(
                 selection=s,
@@ -224,7 +222,8 @@ def build(args, clock):
                 entitled=40,
                 present=36,
                 entered_by=staff,
-                **confirmed,
+                confirmed_by=second,
+                confirmed_at=timezone.now(),
             )
             for s, p in zip(selections, positions, strict=True)
         )

@@ -5,7 +5,7 @@ from django.http import Http404
 from guardian.shortcuts import get_objects_for_user
 
 from . import roles
-from .models import Cadre, Candidate, Position, RecordEntry, Selection, Unit
+from .models import PENDING_STAGES, Cadre, Candidate, Position, RecordEntry, Selection, Unit
 
 
 def selections_for_user(*, user) -> QuerySet[Selection]:
@@ -104,8 +104,6 @@ def record_for_candidate(*, candidate: Candidate) -> QuerySet[RecordEntry]:
 
 def position_occupancy(*, position: Position, excluding_candidate=None) -> dict:
     """M3: holders plus pending appointments (candidates in publicity or suspended) for one post."""
-    from .models import PENDING_STAGES
-
     holders = Cadre.objects.filter(position=position).count()
     pending = Candidate.objects.filter(position=position, stage__in=PENDING_STAGES)
     if excluding_candidate is not None:

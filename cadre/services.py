@@ -1,6 +1,8 @@
 """Writes. Every state change of the spine is one function here: keyword-only, one transaction,
 the permission check, and its record entry in the same transaction."""
 
+import time
+
 from django.contrib.auth.models import Group, User
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -18,10 +20,11 @@ from .models import (
     MotionReason,
     Position,
     RecordKind,
+    RecordVerification,
     Selection,
     Stage,
 )
-from .record import record_append
+from .record import record_append, verify
 from .selectors import can_work_on
 from .thresholds import snapshot
 
@@ -200,7 +203,7 @@ def candidate_check(*, candidate: Candidate, transition: str, thresholds=None) -
     return evaluation
 
 
-def _after_transition(candidate: Candidate, transition: str, actor: User) -> dict:
+def _after_transition(candidate: Candidate, transition: str) -> dict:
     """Effects that belong to the spine; returns what the record should say about them."""
     if transition == "inspect":
         candidate.inspected_at = timezone.now()
@@ -269,7 +272,7 @@ def candidate_transition(
             from_stage = candidate.stage
             getattr(candidate, transition)()
             candidate.stage_changed_at = timezone.now()
-            effects = _after_transition(candidate, transition, actor)
+            effects = _after_transition(candidate, transition)
             try:
                 candidate.save()
             except ConcurrentTransition as exc:
@@ -452,11 +455,6 @@ def cadre_fact_create(*, actor: User, cadre: Cadre, model, **fields):
 
 def record_verification_run():
     """Verify every chain and store the result; supervisors read the latest on their pages."""
-    import time
-
-    from .models import RecordVerification
-    from .record import verify
-
     started = time.monotonic()
     result = verify()
     return RecordVerification.objects.create(

@@ -129,9 +129,8 @@ class Deadline:
         return (self.date - timezone.localdate()).days
 
 
-def _as_deadline(item) -> Deadline:
-    get = item.get if hasattr(item, "get") else lambda key, default=None: getattr(item, key, default)
-    return Deadline(date=get("date"), label=str(get("label", "")), kind=get("kind", "") or "", url=get("url"))
+def _as_deadline(item: dict) -> Deadline:
+    return Deadline(date=item["date"], label=str(item["label"]), kind=item.get("kind", ""), url=item.get("url"))
 
 
 def upcoming_deadlines(*, user) -> list[Deadline]:
