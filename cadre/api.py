@@ -48,10 +48,8 @@ def _errors(detail) -> dict:
 
 def exception_handler(exc, context):
     """Translate domain errors once; shape every 400 as {"errors": {field: [messages]}}."""
-    if isinstance(exc, TransitionRefused):
+    if isinstance(exc, TransitionRefused | Conflict):
         return Response({"violations": [v.as_dict() for v in exc.violations]}, status=status.HTTP_409_CONFLICT)
-    if isinstance(exc, Conflict):
-        return Response({"detail": exc.message, "conflict": True}, status=status.HTTP_409_CONFLICT)
     if isinstance(exc, InvalidInput):
         return Response({"errors": exc.errors}, status=status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, NotAllowed):

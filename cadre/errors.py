@@ -27,19 +27,32 @@ class InvalidInput(DomainError):
 
 
 class TransitionRefused(DomainError):
-    """The rules refused a transition; every violation is listed."""
+    """The rules refused a transition; every violation is listed.
 
-    def __init__(self, violations: list[Violation]):
+    `pending` holds a refusal that could not be recorded yet because an outer transaction was
+    open (it would roll back with it); `cadre.services.record_pending_refusal` writes it after.
+    """
+
+    def __init__(self, violations: list[Violation], *, pending: dict | None = None):
         super().__init__("; ".join(f"{v.rule} {v.message}" for v in violations))
         self.violations = violations
+        self.pending = pending
 
 
 class Conflict(DomainError):
-    """The object changed under the caller (another user moved it first)."""
+    """Refused by the procedure without a failing rule function: a wrong stage (`rule="stage"`),
+    a decision already taken (`V9`), a once-only fact that already exists (`S1`), or the object
+    changed under the caller. The API answers it with the same 409 shape as TransitionRefused."""
 
-    def __init__(self, message: str):
+    def __init__(self, message: str, *, rule: str = "stage", source: str = ""):
         super().__init__(message)
         self.message = message
+        self.rule = rule
+        self.source = source
+
+    @property
+    def violations(self) -> list[Violation]:
+        return [Violation(rule=self.rule, message=self.message, source=self.source, overridable=False)]
 
 
 class NotAllowed(DomainError):

@@ -497,6 +497,7 @@ class RecordKind(models.TextChoices):
     SEND_BACK = "send_back", _("退回")
     IMPORTANT = "important", _("重要情况")
     FACT = "fact", _("记实事项")
+    CADRE_CHANGED = "cadre_changed", _("干部信息变更")
 
 
 class RecordEntry(models.Model):
@@ -527,6 +528,77 @@ class RecordEntry(models.Model):
     @property
     def is_important(self):
         return self.kind == RecordKind.IMPORTANT or bool(self.payload.get("overrides"))
+
+
+class RecordHead(models.Model):
+    """The head of one candidate's chain (last seq and hash), kept apart from the entries and moved
+    in the same transaction as each append: an entry removed from the end no longer matches it.
+    A PostgreSQL trigger lets the head only move forward one entry at a time (migration 0006)."""
+
+    candidate = models.OneToOneField(
+        Candidate, verbose_name=_("人选"), primary_key=True, on_delete=models.PROTECT, related_name="record_head"
+    )
+    seq = models.PositiveIntegerField(_("末条序号"))
+    hash = models.CharField(_("末条哈希"), max_length=64)
+
+    class Meta:
+        verbose_name = _("纪实记录链头")
+        verbose_name_plural = _("纪实记录链头")
+        ordering = ["candidate_id"]
+
+    def __str__(self):
+        return f"{self.candidate_id}#{self.seq}"
+
+
+class RecordCheckpoint(models.Model):
+    """A signed statement of every chain's head and a Merkle root over them (cadre.checkpoint).
+
+    `statement` and `heads` hold the exact canonical bytes signed and hashed (text, not jsonb, so
+    nothing rewrites them); a trigger rejects UPDATE, DELETE and TRUNCATE (migration 0006).
+    """
+
+    at = models.DateTimeField(_("签署时间"))
+    chains = models.PositiveIntegerField(_("链数"))
+    entries = models.PositiveBigIntegerField(_("条数"))
+    root = models.CharField(_("根哈希"), max_length=64)
+    statement = models.TextField(_("签署内容"))
+    heads = models.TextField(_("链头"))
+    signature = models.CharField(_("签名"), max_length=200)
+    public_key = models.CharField(_("公钥"), max_length=200)
+
+    class Meta:
+        verbose_name = _("纪实记录检查点")
+        verbose_name_plural = _("纪实记录检查点")
+        ordering = ["-id"]
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.chains}"
+
+
+class CalendarYear(models.Model):
+    """P1: a year the chinesecalendar package does not know is usable only once an administrator
+    has entered its whole State Council schedule and marked it complete."""
+
+    year = models.PositiveSmallIntegerField(_("年度"), unique=True)
+    complete = models.BooleanField(_("已录入全年安排"), default=False)
+    source = models.CharField(_("依据"), max_length=200, blank=True)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("确认人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    confirmed_at = models.DateTimeField(_("确认时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("节假日安排年度")
+        verbose_name_plural = _("节假日安排年度")
+        ordering = ["-year"]
+
+    def __str__(self):
+        return f"{self.year} {'已完整' if self.complete else '未完整'}"
 
 
 class CalendarDay(models.Model):
