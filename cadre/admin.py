@@ -9,8 +9,9 @@ cadre.services.candidate_transition and its rules.
 import json
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.db.models import Count
+from django.http import HttpResponseRedirect
 from django.urls import NoReverseMatch, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -22,6 +23,7 @@ from guardian.admin import (
 )
 
 from . import roles, services
+from .errors import Conflict, InvalidInput, NotAllowed
 from .models import (
     PENDING_STAGES,
     Assessment,
@@ -44,7 +46,7 @@ from .models import (
     Threshold,
     Unit,
 )
-from .selectors import can_work_on
+from .selectors import can_edit_cadre, can_work_on
 from .thresholds import validate_value
 
 admin.site.site_header = _("干部选任全程纪实 系统管理")
@@ -162,47 +164,59 @@ class PositionAdmin(admin.ModelAdmin):
 
 
 # ---------------------------------------------------------------------------- cadres
+#
+# Every change of a cadre saved here goes through cadre.services (cadre_update, cadre_fact_*), so
+# it is checked by the same permission rule and recorded on the open candidates' chains like a
+# change from the API or the workspace. The current post is read-only: it changes by appointment
+# (A3) or a recorded post change (the cadre's page in the workspace).
 
 
-class AssessmentInline(admin.TabularInline):
+class CadreFactForm(forms.ModelForm):
+    """An inline row of a cadre's facts; the service's checks are shown before anything is saved."""
+
+    def _post_clean(self):
+        super()._post_clean()
+        if not self.errors and self.has_changed():
+            for name, messages_ in services.cadre_fact_errors(self.instance).items():
+                self.add_error(name if name in self.fields else None, messages_)
+
+
+class CadreFactInline(admin.TabularInline):
+    form = CadreFactForm
+    extra = 0
+
+
+class AssessmentInline(CadreFactInline):
     model = Assessment
-    extra = 0
 
 
-class EvaluationInline(admin.TabularInline):
+class EvaluationInline(CadreFactInline):
     model = Evaluation
-    extra = 0
 
 
-class SanctionInline(admin.TabularInline):
+class SanctionInline(CadreFactInline):
     model = Sanction
-    extra = 0
 
 
-class EducationRecordInline(admin.TabularInline):
+class EducationRecordInline(CadreFactInline):
     model = EducationRecord
-    extra = 0
 
 
-class ResumeEntryInline(admin.TabularInline):
+class ResumeEntryInline(CadreFactInline):
     model = ResumeEntry
-    extra = 0
 
 
-class RewardPunishmentInline(admin.TabularInline):
+class RewardPunishmentInline(CadreFactInline):
     model = RewardPunishment
-    extra = 0
 
 
-class FamilyMemberInline(admin.TabularInline):
+class FamilyMemberInline(CadreFactInline):
     model = FamilyMember
-    extra = 0
 
 
-class KinshipInline(admin.TabularInline):
+class KinshipInline(CadreFactInline):
     model = Kinship
     fk_name = "cadre"
-    extra = 0
     autocomplete_fields = ["relative"]
     verbose_name = _("亲属关系（回避）")
     verbose_name_plural = _("亲属关系（回避）")
@@ -216,19 +230,18 @@ class KinshipInline(admin.TabularInline):
 class CadreForm(forms.ModelForm):
     """Admin form of Cadre (the ModelAdmin supplies model and fields)."""
 
-    def clean_position(self):
-        """M3: putting a cadre into a post needs a vacancy (holders plus pending appointments < quota)."""
-        position = self.cleaned_data.get("position")
-        if position is None or position.pk == self.instance.position_id:
-            return position
-        holders = Cadre.objects.filter(position=position).exclude(pk=self.instance.pk).count()
-        pending = _pending_count(position, excluding_cadre=self.instance)
-        if holders + pending >= position.quota:
-            raise forms.ValidationError(
-                _("M3 %(position)s职数 %(quota)d 名，现有在任 %(holders)d 名、待任 %(pending)d 名，没有空缺"),
-                params={"position": position, "quota": position.quota, "holders": holders, "pending": pending},
-            )
-        return position
+    def _post_clean(self):
+        super()._post_clean()
+        if not self.errors:
+            values = {name: getattr(self.instance, name) for name in services.CADRE_DATE_FIELDS}
+            for name, messages_ in services.cadre_errors(values).items():
+                self.add_error(name if name in self.fields else None, messages_)
+
+
+def _error_text(exc) -> str:
+    if isinstance(exc, InvalidInput):
+        return "；".join(str(m) for ms in exc.errors.values() for m in (ms if isinstance(ms, list) else [ms]))
+    return exc.message
 
 
 @admin.register(Cadre)
@@ -238,7 +251,8 @@ class CadreAdmin(admin.ModelAdmin):
     list_filter = ["unit", "gender", "education", "personal_report_status", "canvassing_finding", "spouse_emigrated"]
     list_select_related = ["unit", "position__unit"]
     search_fields = ["name", "id_number"]
-    autocomplete_fields = ["unit", "position"]
+    autocomplete_fields = ["unit"]
+    readonly_fields = ["position", "position_since"]
     inlines = [
         AssessmentInline,
         EvaluationInline,
@@ -264,7 +278,13 @@ class CadreAdmin(admin.ModelAdmin):
                 ]
             },
         ),
-        (_("现任职务"), {"fields": [("unit", "position"), ("rank_since", "position_since")]}),
+        (
+            _("现任职务"),
+            {
+                "fields": [("unit", "position"), ("rank_since", "position_since")],
+                "description": _("现任职务只能通过任职或在工作台“干部信息”页记录职务变动来变更。"),
+            },
+        ),
         (
             _("资格审查事项"),
             {
@@ -276,6 +296,53 @@ class CadreAdmin(admin.ModelAdmin):
             },
         ),
     ]
+
+    def has_change_permission(self, request, obj=None):
+        allowed = super().has_change_permission(request, obj)
+        return allowed and (obj is None or can_edit_cadre(user=request.user, cadre=obj))
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        """A service's refusal (found only while saving) rolls the whole save back and is shown."""
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except (InvalidInput, NotAllowed, Conflict) as exc:
+            self.message_user(request, _error_text(exc), level=messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            changed = {name: getattr(obj, name) for name in form.changed_data if name in services.CADRE_FIELDS}
+            services.cadre_update(actor=request.user, cadre=obj, **changed)
+        else:
+            created = services.cadre_create(
+                actor=request.user, **{name: getattr(obj, name) for name in services.CADRE_FIELDS}
+            )
+            obj.pk = created.pk
+            obj._state.adding = False
+
+    def save_formset(self, request, form, formset, change):
+        model = formset.model
+        if model not in services.CADRE_FACTS:
+            return super().save_formset(request, form, formset, change)
+        cadre, names = form.instance, services.CADRE_FACTS[model][1]
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+        for row in formset.deleted_forms:
+            if row.instance.pk:
+                services.cadre_fact_delete(actor=request.user, cadre=cadre, model=model, fact_id=row.instance.pk)
+                formset.deleted_objects.append(row.instance)
+        for row in formset.forms:
+            if row in formset.deleted_forms or not row.has_changed():
+                continue
+            if row.instance.pk is None:
+                values = {name: getattr(row.instance, name) for name in names}
+                fact = services.cadre_fact_create(actor=request.user, cadre=cadre, model=model, **values)
+                formset.new_objects.append(fact)
+            else:
+                values = {name: getattr(row.instance, name) for name in row.changed_data if name in names}
+                fact = services.cadre_fact_update(
+                    actor=request.user, cadre=cadre, model=model, fact_id=row.instance.pk, **values
+                )
+                formset.changed_objects.append((fact, [n for n in row.changed_data if n in names]))
 
 
 @admin.register(ReserveCadre)

@@ -12,6 +12,7 @@ from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from . import roles, selectors, services
+from .checkpoint import export as export_checkpoint
 from .errors import Conflict, InvalidInput, NotAllowed, TransitionRefused
 from .models import Assessment, Evaluation, Sanction
 from .record import verify
@@ -20,6 +21,9 @@ from .serializers import (
     AssignSerializer,
     CadreSerializer,
     CandidateSerializer,
+    CheckpointExportSerializer,
+    CheckpointHeadsSerializer,
+    CheckpointSerializer,
     CheckSerializer,
     EvaluationSerializer,
     ImportantSerializer,
@@ -48,6 +52,8 @@ def _errors(detail) -> dict:
 
 def exception_handler(exc, context):
     """Translate domain errors once; shape every 400 as {"errors": {field: [messages]}}."""
+    if isinstance(exc, TransitionRefused):
+        services.record_pending_refusal(exc)
     if isinstance(exc, TransitionRefused | Conflict):
         return Response({"violations": [v.as_dict() for v in exc.violations]}, status=status.HTTP_409_CONFLICT)
     if isinstance(exc, InvalidInput):
@@ -146,12 +152,19 @@ class CadreDetail(APIView):
 
     @extend_schema(request=CadreSerializer, responses={200: CadreSerializer})
     def patch(self, request, pk):
-        _require(roles.can_read_cadres(request.user))
-        cadre = selectors.get_cadre_for_user(user=request.user, pk=pk)
-        _require(roles.can_write_cadres(request.user))
+        cadre = _cadre_for_edit(request, pk)
         data = _valid(CadreSerializer, request, instance=cadre, partial=True)
         cadre = services.cadre_update(actor=request.user, cadre=cadre, **data)
         return Response(CadreSerializer(cadre).data)
+
+
+def _cadre_for_edit(request, pk):
+    """The permission rule of cadre writes (cadre.selectors.can_edit_cadre) as status codes: roles
+    that do not see cadres 403, an unknown id 404, supervisors 403, staff the rule refuses 404."""
+    _require(roles.can_read_cadres(request.user))
+    selectors.get_cadre_for_user(user=request.user, pk=pk)
+    _require(roles.can_write_cadres(request.user))
+    return selectors.get_cadre_for_edit(user=request.user, pk=pk)
 
 
 class _CadreFactList(generics.ListAPIView):
@@ -167,8 +180,7 @@ class _CadreFactList(generics.ListAPIView):
         return self.model.objects.filter(cadre=self._cadre())
 
     def post(self, request, pk):
-        cadre = self._cadre()
-        _require(roles.can_write_cadres(request.user))
+        cadre = _cadre_for_edit(request, pk)
         data = _valid(self.serializer_class, request)
         fact = services.cadre_fact_create(actor=request.user, cadre=cadre, model=self.model, **data)
         return Response(self.serializer_class(fact).data, status=status.HTTP_201_CREATED)
@@ -322,4 +334,47 @@ class RecordVerify(APIView):
         if not roles.reads_everything(request.user):
             raise NotAllowed("只有监督人员可以校验全程纪实记录")
         result = verify()
-        return Response({"ok": result.ok, "entries": result.entries, "broken": result.broken})
+        return Response(
+            {"ok": result.ok, "entries": result.entries, "checkpoint": result.checkpoint, "broken": result.broken}
+        )
+
+
+def _require_reader(user):
+    if not roles.reads_everything(user):
+        raise NotAllowed("只有监督人员和管理员可以查看纪实记录检查点")
+
+
+class CheckpointList(generics.ListAPIView):
+    serializer_class = CheckpointSerializer
+
+    def get_queryset(self):
+        _require_reader(self.request.user)
+        return selectors.checkpoints_list()
+
+    @extend_schema(request=None, responses={201: CheckpointSerializer})
+    def post(self, request):
+        if not roles.has_role(request.user, roles.ADMIN):
+            raise NotAllowed("只有管理员可以立即签署检查点")
+        signed = services.record_checkpoint_sign(actor=request.user)
+        return Response(CheckpointSerializer(signed).data, status=status.HTTP_201_CREATED)
+
+
+class CheckpointDetail(APIView):
+    """The whole checkpoint as a file for offline verification (`verify_record --checkpoint FILE`)."""
+
+    @extend_schema(responses={200: CheckpointExportSerializer})
+    def get(self, request, pk):
+        _require_reader(request.user)
+        checkpoint = selectors.get_checkpoint(pk=pk)
+        response = Response(export_checkpoint(checkpoint))
+        if request.query_params.get("download"):
+            response["Content-Disposition"] = f'attachment; filename="record-checkpoint-{checkpoint.pk}.json"'
+        return response
+
+
+class CheckpointHeads(APIView):
+    @extend_schema(responses={200: CheckpointHeadsSerializer})
+    def get(self, request, pk):
+        _require_reader(request.user)
+        checkpoint = selectors.get_checkpoint(pk=pk)
+        return Response({"heads": export_checkpoint(checkpoint)["heads"]})

@@ -8,3 +8,4 @@ class CadreConfig(AppConfig):
 
     def ready(self):
         from . import checks  # noqa: F401  (registers the system checks)
+        from . import citations  # noqa: F401  (forgets cached rule sources when they change)

@@ -9,7 +9,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from .errors import Conflict, InvalidInput, NotAllowed
-from .models import FORWARD, Cadre, MotionReason, Position, Stage
+from .models import FORWARD, Assessment, Cadre, Evaluation, MotionReason, Position, Sanction, Stage
 from .services import IMPORTANT_CATEGORIES, TRANSITION_LABELS, TRANSITIONS
 
 REQUIRED = {"required": _("此项为必填项")}
@@ -178,3 +178,120 @@ class ImportantForm(_Form):
     outcome = forms.CharField(
         label=_("处理结果"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
     )
+
+
+# ---------------------------------------------------------------------------- a cadre's facts
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
+class _ModelForm(forms.ModelForm):
+    """A cadre form: field types and labels from the model; uniqueness and the rest are the service's."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+    def validate_unique(self):
+        pass  # the service says "该年度已有…记录" in its own words
+
+    def changes(self) -> dict:
+        """The fields the user changed, as the service takes them."""
+        return {name: self.cleaned_data[name] for name in self.changed_data}
+
+
+CADRE_BASIC_FIELDS = [
+    "name",
+    "gender",
+    "ethnicity",
+    "id_number",
+    "birth_date",
+    "native_place",
+    "birthplace",
+    "hometown",
+    "health",
+    "education",
+    "professional_title",
+    "specialty",
+    "party_date",
+    "work_start_date",
+    "unit",
+    "rank_since",
+]
+CADRE_FLAG_FIELDS = [
+    "has_spouse",
+    "spouse_emigrated",
+    "children_emigrated",
+    "canvassing_finding",
+    "veto_item_year",
+    "personal_report_status",
+]
+
+
+class CadreEditForm(_ModelForm):
+    """Basic facts and the eligibility flags (E3 E4 E6 E7); the post is changed apart, with a reason."""
+
+    class Meta:
+        model = Cadre
+        fields = CADRE_BASIC_FIELDS + CADRE_FLAG_FIELDS
+        widgets = {name: DateInput() for name in ("birth_date", "party_date", "work_start_date", "rank_since")}
+
+    def basic_fields(self):
+        return [self[name] for name in CADRE_BASIC_FIELDS]
+
+    def flag_fields(self):
+        return [self[name] for name in CADRE_FLAG_FIELDS]
+
+
+class PositionChangeForm(_Form):
+    """职务变动 outside a selection (M3 is checked by the service)."""
+
+    position = SinglePositionChoice(
+        label=_("新任职务"),
+        queryset=Position.objects.none(),
+        required=False,
+        empty_label=_("——免去现职，暂无职务——"),
+    )
+    on = forms.DateField(label=_("变动日期"), widget=DateInput(), error_messages=REQUIRED)
+    reason = forms.CharField(
+        label=_("变动理由"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": _("职务变动必须写明理由")},
+    )
+
+    def __init__(self, *args, positions, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["position"].queryset = positions
+
+
+class AssessmentForm(_ModelForm):
+    class Meta:
+        model = Assessment
+        fields = ["year", "grade"]
+
+
+class EvaluationForm(_ModelForm):
+    class Meta:
+        model = Evaluation
+        fields = ["year", "excellent", "competent", "basically_competent", "incompetent"]
+
+
+class SanctionForm(_ModelForm):
+    class Meta:
+        model = Sanction
+        fields = ["kind", "starts_on", "influence_ends_on"]
+        widgets = {"starts_on": DateInput(), "influence_ends_on": DateInput()}
+
+
+# URL segment -> (model, form) of the facts the cadre page lists, adds, edits and deletes.
+CADRE_FACT_FORMS = {
+    "assessments": (Assessment, AssessmentForm),
+    "evaluations": (Evaluation, EvaluationForm),
+    "sanctions": (Sanction, SanctionForm),
+}

@@ -639,3 +639,57 @@ class RecordVerification(models.Model):
 
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M} {'完整' if self.ok else '发现篡改'}"
+
+
+# ---------------------------------------------------------------------------- rule sources (依据)
+
+
+class RuleDocument(models.Model):
+    """A document rules cite as their 依据 (DOMAIN.md, "The source documents"). Each county adopts
+    its own: the administrator edits the titles; `code` is the developers' file number (`001-2`)."""
+
+    code = models.CharField(_("编号"), max_length=20, unique=True)
+    title = models.CharField(_("文件名称"), max_length=200, help_text=_("用户看到的名称，如《县差额选拔干部办法（试行）》"))
+
+    class Meta:
+        verbose_name = _("规则依据文件")
+        verbose_name_plural = _("规则依据文件")
+        ordering = ["code"]
+
+    def __str__(self):
+        return self.title
+
+
+class RuleCitation(models.Model):
+    """One place a rule cites: a document and the article in it. The 依据 users see for a rule is
+    its citations in order, each the document's title followed by the article (cadre.citations)."""
+
+    rule = models.CharField(_("规则编号"), max_length=10)
+    document = models.ForeignKey(
+        RuleDocument, verbose_name=_("文件"), on_delete=models.PROTECT, related_name="citations"
+    )
+    article = models.CharField(_("条款"), max_length=100, blank=True, help_text=_("如：第十条（三）；引用整份文件时留空"))
+    order = models.PositiveSmallIntegerField(_("顺序"), default=1)
+
+    class Meta:
+        verbose_name = _("规则依据")
+        verbose_name_plural = _("规则依据")
+        ordering = ["rule", "order", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["rule", "document", "article"], name="rulecitation_once"),
+        ]
+
+    def __str__(self):
+        return f"{self.rule} {self.text}"
+
+    @property
+    def text(self) -> str:
+        return f"{self.document.title}{self.article}"
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        from .rules import CATALOG
+
+        if self.rule not in CATALOG:
+            raise ValidationError({"rule": _("规则编号须是规则目录中的编号，如 M4、V1")})

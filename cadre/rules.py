@@ -3,6 +3,10 @@
 A rule is a small function `(candidate, ctx) -> Finding` registered under its DOMAIN.md id for
 the transitions it guards. Stage apps register their rules in `AppConfig.ready()`; the spine
 only evaluates what is registered, so it never needs to know who checks what.
+
+A rule's `source` is what users see as its 依据: the administrator's citations (cadre.citations,
+admin → 规则依据). `register(source=…)` takes the developers' note of where the rule comes from
+(DOMAIN.md's file numbers, `001 附件2 第十条(三)`), kept as `Rule.ref` and never shown.
 """
 
 from collections.abc import Callable
@@ -11,7 +15,8 @@ from datetime import date
 
 from django.utils import timezone
 
-from .errors import Violation
+from . import citations
+from .errors import Conflict, Violation
 from .thresholds import Snapshot
 
 # Every rule id of DOMAIN.md. The system check in cadre.checks refuses ids outside this list.
@@ -42,13 +47,20 @@ class Finding:
 class Rule:
     id: str
     title: str
-    source: str
+    ref: str  # the developers' note of the rule's origin (DOMAIN.md's file numbers); never shown
     transitions: tuple[str, ...]
     soft: bool
     check: Callable
 
-    def violation(self, message: str) -> Violation:
-        return Violation(rule=self.id, message=message, source=self.source, overridable=self.soft)
+    @property
+    def source(self) -> str:
+        """The rule's 依据 as users see it (the administrator's citations)."""
+        return citations.source_for(self.id)
+
+    def violation(self, message: str, *, source: str | None = None) -> Violation:
+        return Violation(
+            rule=self.id, message=message, source=self.source if source is None else source, overridable=self.soft
+        )
 
 
 _registry: dict[str, Rule] = {}
@@ -56,7 +68,10 @@ _duplicates: list[str] = []
 
 
 def register(rule_id: str, *, title: str, source: str, transitions: tuple[str, ...] | list[str], soft: bool = False):
-    """Decorator: register `check` as rule `rule_id` for the given transitions."""
+    """Decorator: register `check` as rule `rule_id` for the given transitions.
+
+    `source` is the developers' note (`Rule.ref`); users see the citations of cadre.citations.
+    """
 
     def decorator(check):
         if rule_id in _registry:
@@ -97,8 +112,15 @@ def evaluate(candidate, transition: str, *, thresholds: Snapshot, today: date | 
     violations: list[Violation] = []
     trace: list[dict] = []
     rules = sorted(rules_for(transition), key=lambda r: CATALOG.index(r.id))
+    sources = citations.sources()
     for rule in rules:
         finding = rule.check(candidate, ctx)
-        violations.extend(rule.violation(problem) for problem in finding.problems)
+        violations.extend(rule.violation(problem, source=sources.get(rule.id, "")) for problem in finding.problems)
         trace.append({"rule": rule.id, "passed": not finding.problems, "inputs": finding.inputs})
     return Evaluation(transition, violations, trace, thresholds.for_rules(r.id for r in rules))
+
+
+def refusal(rule_id: str, message: str) -> Conflict:
+    """A stage-data write refused on behalf of rule `rule_id` (V1, V4, P1, M4, V9, S1 …): the
+    API's 409 names the rule and its 依据, like a refused transition."""
+    return Conflict(message, rule=rule_id, source=citations.source_for(rule_id))

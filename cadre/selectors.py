@@ -5,7 +5,17 @@ from django.http import Http404
 from guardian.shortcuts import get_objects_for_user
 
 from . import roles
-from .models import PENDING_STAGES, Cadre, Candidate, Position, RecordEntry, Selection, Unit
+from .models import (
+    OPEN_STAGES,
+    PENDING_STAGES,
+    Cadre,
+    Candidate,
+    Position,
+    RecordCheckpoint,
+    RecordEntry,
+    Selection,
+    Unit,
+)
 
 
 def selections_for_user(*, user) -> QuerySet[Selection]:
@@ -90,6 +100,48 @@ def get_cadre_for_user(*, user, pk) -> Cadre:
         raise Http404("干部不存在") from exc
 
 
+def open_candidacies(*, cadre_id) -> QuerySet[Candidate]:
+    """The cadre's candidacies in a stage that is still open (cadre.models.OPEN_STAGES)."""
+    return Candidate.objects.filter(cadre_id=cadre_id, stage__in=OPEN_STAGES)
+
+
+def can_edit_cadre(*, user, cadre: Cadre) -> bool:
+    """The one rule for changing a cadre's facts (basic facts, eligibility facts, post, kinships).
+
+    - administrators: every cadre;
+    - a cadre who is a candidate in an open selection (a candidacy in OPEN_STAGES): only the
+      organization staff assigned to such a selection (`can_work_on`);
+    - any other cadre: any organization staff member;
+    - nobody else (supervisors read, inspectors and committee members do not see cadres).
+    The API and the workspace answer 404 to staff refused here, 403 to the other roles.
+    """
+    if roles.has_role(user, roles.ADMIN):
+        return True
+    if not roles.has_role(user, roles.ORG_STAFF):
+        return False
+    selections = list(Selection.objects.filter(pk__in=open_candidacies(cadre_id=cadre.pk).values("selection_id")))
+    return not selections or any(can_work_on(user=user, selection=s) for s in selections)
+
+
+def get_cadre_for_edit(*, user, pk) -> Cadre:
+    """The cadre if this user may see and change it (`can_edit_cadre`), else Http404.
+
+    Callers refuse the roles that never write cadres (supervisors: 403) before calling this.
+    """
+    cadre = get_cadre_for_user(user=user, pk=pk)
+    if not can_edit_cadre(user=user, cadre=cadre):
+        raise Http404("干部不存在")
+    return cadre
+
+
+def get_cadre_fact(*, cadre: Cadre, model, pk):
+    """One fact (assessment, evaluation, sanction …) of this cadre, or Http404."""
+    try:
+        return model.objects.get(cadre=cadre, pk=pk)
+    except (model.DoesNotExist, ValueError, TypeError) as exc:
+        raise Http404("记录不存在") from exc
+
+
 def units_list() -> QuerySet[Unit]:
     return Unit.objects.all()
 
@@ -109,3 +161,14 @@ def position_occupancy(*, position: Position, excluding_candidate=None) -> dict:
     if excluding_candidate is not None:
         pending = pending.exclude(pk=excluding_candidate.pk)
     return {"quota": position.quota, "holders": holders, "pending": pending.count()}
+
+
+def checkpoints_list() -> QuerySet[RecordCheckpoint]:
+    return RecordCheckpoint.objects.order_by("-id")
+
+
+def get_checkpoint(*, pk) -> RecordCheckpoint:
+    try:
+        return RecordCheckpoint.objects.get(pk=pk)
+    except (RecordCheckpoint.DoesNotExist, ValueError, TypeError) as exc:
+        raise Http404("检查点不存在") from exc

@@ -2,6 +2,7 @@
 
 from datetime import date
 
+import orjson
 from django.utils import timezone
 from rest_framework import serializers
 
@@ -16,6 +17,7 @@ from .models import (
     Selection,
     Unit,
 )
+from .services import POST_READ_ONLY
 
 MIN_YEAR = 1950
 
@@ -68,6 +70,9 @@ class CadreSerializer(serializers.ModelSerializer):
             "veto_item_year",
             "personal_report_status",
         ]
+        # The current post changes only by appointment (A3) or a recorded post change
+        # (cadre.services.cadre_change_position); a body that tries to change it is a 400.
+        read_only_fields = ["position", "position_since"]
 
     def validate_birth_date(self, value):
         _not_future(value, "出生日期")
@@ -84,15 +89,23 @@ class CadreSerializer(serializers.ModelSerializer):
     def validate_rank_since(self, value):
         return _not_future(value, "任现职级时间")
 
-    def validate_position_since(self, value):
-        return _not_future(value, "任现职时间")
-
     def validate_veto_item_year(self, value):
         if value is not None and not (MIN_YEAR <= value <= timezone.localdate().year):
             raise serializers.ValidationError("年度不合理")
         return value
 
+    def _post_unchanged(self, field: str) -> bool:
+        sent = self.initial_data.get(field)
+        current = getattr(self.instance, Cadre._meta.get_field(field).attname, None) if self.instance else None
+        if sent in (None, ""):
+            return current is None
+        return current is not None and str(sent) == (current.isoformat() if field == "position_since" else str(current))
+
     def validate(self, attrs):
+        post = {f: [POST_READ_ONLY] for f in ("position", "position_since") if f in self.initial_data}
+        post = {f: messages for f, messages in post.items() if not self._post_unchanged(f)}
+        if post:
+            raise serializers.ValidationError(post)
         dated = ("birth_date", "party_date", "work_start_date", "rank_since", "position_since")
         merged = {f: getattr(self.instance, f, None) for f in dated}
         merged.update({k: v for k, v in attrs.items() if k in merged})
@@ -246,10 +259,70 @@ class RecordEntrySerializer(serializers.ModelSerializer):
         fields = ["seq", "at", "actor", "kind", "payload", "prev_hash", "hash"]
 
 
+PROBLEMS = ["edited", "removed", "missing_tail", "missing_chain", "not_in_checkpoint"]
+
+
+class BrokenSerializer(serializers.Serializer):
+    candidate = serializers.IntegerField()
+    seq = serializers.IntegerField(allow_null=True)
+    problem = serializers.ChoiceField(choices=PROBLEMS)
+
+
+class CheckpointCheckSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    at = serializers.CharField()
+    chains = serializers.IntegerField()
+    root = serializers.CharField()
+    fingerprint = serializers.CharField(allow_null=True)
+    signature_ok = serializers.BooleanField()
+    root_ok = serializers.BooleanField()
+    key_ok = serializers.BooleanField()
+    ok = serializers.BooleanField()
+
+
 class VerifySerializer(serializers.Serializer):
     ok = serializers.BooleanField()
     entries = serializers.IntegerField()
-    broken = serializers.ListField(child=serializers.DictField())
+    checkpoint = CheckpointCheckSerializer(allow_null=True)
+    broken = BrokenSerializer(many=True)
+
+
+class StatementSerializer(serializers.Serializer):
+    at = serializers.CharField()
+    chains = serializers.IntegerField()
+    entries = serializers.IntegerField()
+    root = serializers.CharField()
+
+
+class HeadSerializer(serializers.Serializer):
+    candidate = serializers.IntegerField()
+    seq = serializers.IntegerField()
+    hash = serializers.CharField()
+
+
+class CheckpointSerializer(serializers.Serializer):
+    """A signed checkpoint: the statement exactly as signed (canonical JSON), base64 signature and key."""
+
+    id = serializers.IntegerField(source="pk")
+    statement = serializers.SerializerMethodField()
+    signature = serializers.CharField()
+    public_key = serializers.CharField()
+
+    def get_statement(self, checkpoint) -> StatementSerializer:
+        return orjson.loads(checkpoint.statement)
+
+
+class CheckpointHeadsSerializer(serializers.Serializer):
+    heads = HeadSerializer(many=True)
+
+
+class CheckpointExportSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    statement = StatementSerializer()
+    signature = serializers.CharField()
+    public_key = serializers.CharField()
+    fingerprint = serializers.CharField()
+    heads = HeadSerializer(many=True)
 
 
 class ImportantSerializer(serializers.Serializer):

@@ -1,31 +1,47 @@
 """Writes. Every state change of the spine is one function here: keyword-only, one transaction,
 the permission check, and its record entry in the same transaction."""
 
+import copy
+import functools
 import time
+from datetime import date
+from decimal import Decimal
 
 from django.contrib.auth.models import Group, User
-from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.db import IntegrityError, models, transaction
+from django.db.models.fields.files import FieldFile
+from django.utils import timezone, translation
 from django.utils.translation import gettext_noop
 from django_fsm import ConcurrentTransition, can_proceed
 from guardian.shortcuts import assign_perm
 
 from . import roles, rules
+from .checkpoint import checkpoint_sign
 from .errors import Conflict, InvalidInput, NotAllowed, TransitionRefused, Violation
 from .models import (
     FORWARD,
+    OPEN_STAGES,
+    Assessment,
     Cadre,
     Candidate,
+    EducationRecord,
+    Evaluation,
     FailedVote,
+    FamilyMember,
+    Kinship,
     MotionReason,
     Position,
+    RecordCheckpoint,
     RecordKind,
     RecordVerification,
+    ResumeEntry,
+    RewardPunishment,
+    Sanction,
     Selection,
     Stage,
 )
 from .record import record_append, verify
-from .selectors import can_work_on
+from .selectors import can_edit_cadre, can_work_on, position_occupancy
 from .thresholds import snapshot
 
 TRANSITIONS = (
@@ -196,11 +212,52 @@ def candidate_check(*, candidate: Candidate, transition: str, thresholds=None) -
         raise InvalidInput({"transition": [f"未知的操作：{transition}"]})
     evaluation = rules.evaluate(candidate, transition, thresholds=thresholds or snapshot())
     if not can_proceed(getattr(candidate, transition)):
-        stage = Stage(candidate.stage).label
-        evaluation.violations.insert(
-            0, Violation("S1", f"人选当前处于“{stage}”阶段，不能{TRANSITION_LABELS[transition]}", "状态机", False)
-        )
+        evaluation.violations.insert(0, _wrong_stage(candidate, transition))
     return evaluation
+
+
+def _wrong_stage(candidate: Candidate, transition: str) -> Violation:
+    stage = Stage(candidate.stage).label
+    return Violation("stage", f"人选当前处于“{stage}”阶段，不能{TRANSITION_LABELS[transition]}", "状态机", False)
+
+
+def _outermost() -> bool:
+    """Whether no transaction of the caller's is open (a test case's own transaction aside): a
+    refusal recorded inside the caller's transaction would roll back with it."""
+    return all(getattr(block, "_from_testcase", False) for block in transaction.get_connection().atomic_blocks)
+
+
+def _append_refusal(*, candidate: Candidate, actor: User, payload: dict) -> None:
+    record_append(candidate=candidate, actor=actor, kind=RecordKind.REFUSED, payload=payload)
+
+
+def record_pending_refusal(exc: TransitionRefused) -> None:
+    """Write a refusal that a transition inside another service's transaction could not write
+    (that transaction rolled back). Call after the transaction has ended; twice does nothing."""
+    pending, exc.pending = exc.pending, None
+    if pending is None or not _outermost():
+        exc.pending = pending
+        return
+    with transaction.atomic():
+        candidate = Candidate.objects.select_for_update(of=("self",)).get(pk=pending["candidate_id"])
+        actor = User.objects.filter(pk=pending["actor_id"]).first()
+        _append_refusal(candidate=candidate, actor=actor, payload=pending["payload"])
+
+
+def records_refusals(service):
+    """For a service that runs `candidate_transition` inside its own transaction: the service's
+    writes roll back on a refusal, and the refusal entry is written after, in its own transaction."""
+
+    @functools.wraps(service)
+    def wrapper(*args, **kwargs):
+        try:
+            with transaction.atomic():
+                return service(*args, **kwargs)
+        except TransitionRefused as exc:
+            record_pending_refusal(exc)
+            raise
+
+    return wrapper
 
 
 def _after_transition(candidate: Candidate, transition: str) -> dict:
@@ -232,42 +289,45 @@ def candidate_transition(
 ) -> Candidate:
     """Move a candidate. Checks permission and every registered rule; records the outcome.
 
-    A refusal is recorded too (who tried what, which rules refused), so the refusal entry commits
-    and TransitionRefused is raised after the transaction.
+    A refusal (a failing rule or a wrong stage) is recorded too: who tried what, which rules
+    refused. Called on its own, the refusal entry commits and TransitionRefused is raised after;
+    inside another service's transaction it would roll back with that transaction, so it travels
+    on the exception (`pending`) and `records_refusals` / `record_pending_refusal` write it after.
     """
     if transition not in TRANSITIONS:
         raise InvalidInput({"transition": [f"未知的操作：{transition}"]})
     if not isinstance(overrides, list | type(None)):
         raise InvalidInput({"override": ["格式错误"]})
+    outermost = _outermost()
     refused: list[Violation] = []
+    pending = None
     with transaction.atomic():
         try:
             candidate = _lock_candidate(candidate_id)
-        except Candidate.DoesNotExist as exc:
+        except (Candidate.DoesNotExist, ValueError, TypeError) as exc:
             raise InvalidInput({"candidate": ["人选不存在"]}) from exc
         _ensure_can_work(actor, candidate.selection)
         reason = _clean_text(reason, field="reason", required=transition in NEEDS_REASON)
         if not can_proceed(getattr(candidate, transition)):
-            raise Conflict(
-                f"人选当前处于“{Stage(candidate.stage).label}”阶段，不能{TRANSITION_LABELS[transition]}"
-                "（可能已被他人处理，请刷新后重试）"
-            )
-        evaluation = rules.evaluate(candidate, transition, thresholds=snapshot())
-        accepted = _check_overrides(overrides or [], evaluation)
-        refused = [v for v in evaluation.violations if v.rule not in accepted]
-        grounds = {"rules": evaluation.trace, "thresholds": evaluation.thresholds}
+            # Often someone else moved the candidate first: the refusal says so, and is recorded.
+            refused = [_wrong_stage(candidate, transition)]
+            grounds = {}
+        else:
+            evaluation = rules.evaluate(candidate, transition, thresholds=snapshot())
+            accepted = _check_overrides(overrides or [], evaluation)
+            refused = [v for v in evaluation.violations if v.rule not in accepted]
+            grounds = {"rules": evaluation.trace, "thresholds": evaluation.thresholds}
         if refused:
-            record_append(
-                candidate=candidate,
-                actor=actor,
-                kind=RecordKind.REFUSED,
-                payload={
-                    "transition": transition,
-                    "stage": candidate.stage,
-                    "violations": [v.as_dict() for v in refused],
-                    **grounds,
-                },
-            )
+            payload = {
+                "transition": transition,
+                "stage": candidate.stage,
+                "violations": [v.as_dict() for v in refused],
+                **grounds,
+            }
+            if outermost:
+                _append_refusal(candidate=candidate, actor=actor, payload=payload)
+            else:
+                pending = {"candidate_id": candidate.pk, "actor_id": actor.pk, "payload": payload}
         else:
             from_stage = candidate.stage
             getattr(candidate, transition)()
@@ -300,7 +360,7 @@ def candidate_transition(
                     text=f"越过规则 {rule_id}（{violation.message}）：{why}",
                 )
     if refused:
-        raise TransitionRefused(refused)
+        raise TransitionRefused(refused, pending=pending)
     return candidate
 
 
@@ -428,29 +488,419 @@ def position_create(*, actor: User, **fields) -> Position:
     return _save(Position(**fields))
 
 
+# Cadre facts change only through the services below. Each checks `can_edit_cadre`, validates, and
+# when the cadre is a candidate in an open selection appends a `cadre_changed` entry, saying what
+# changed from what to what, to the record of EACH such candidate (locked first, in pk order).
+
+# The current post changes only by appointment (A3, candidate_transition) or cadre_change_position.
+POST_FIELDS = ("position", "position_since")
+POST_READ_ONLY = "现任职务只能通过任职（A3）或记录在案的职务变动变更，不能直接修改"
+CADRE_FIELDS = tuple(
+    f.name for f in Cadre._meta.concrete_fields if f.editable and not f.primary_key and f.name not in POST_FIELDS
+)
+# The facts of a cadre kept in their own rows: model -> (record name, the fields a service may set).
+CADRE_FACTS = {
+    Assessment: ("assessment", ("year", "grade")),
+    Evaluation: ("evaluation", ("year", "excellent", "competent", "basically_competent", "incompetent")),
+    Sanction: ("sanction", ("kind", "starts_on", "influence_ends_on")),
+    EducationRecord: ("education_record", ("full_time", "degree_level", "degree", "school")),
+    ResumeEntry: ("resume_entry", ("starts", "ends", "description")),
+    RewardPunishment: ("reward_punishment", ("on", "text")),
+    FamilyMember: ("family_member", ("relation", "name", "birth_date", "political_status", "work")),
+    Kinship: ("kinship", ("relative", "relation")),
+}
+# The fields cadre_errors checks.
+CADRE_DATE_FIELDS = ("birth_date", "party_date", "work_start_date", "rank_since", "position_since", "veto_item_year")
+MIN_YEAR = 1950
+MAX_VOTES = 100000
+ACTION_LABELS = {"create": "新增", "update": "修改", "delete": "删除"}
+
+
+def _ensure_can_edit(actor, cadre: Cadre):
+    _ensure_cadre_writer(actor)
+    if not can_edit_cadre(user=actor, cadre=cadre):
+        raise NotAllowed("该干部是正在进行的选任工作的人选，只有承办该选任工作的组工干部和管理员可以修改其信息")
+
+
+def _lock_open_candidates(cadre_ids) -> list[Candidate]:
+    """Lock the open candidacies of these cadres, in pk order (transitions lock a candidate first too)."""
+    ids = Candidate.objects.filter(cadre_id__in=cadre_ids, stage__in=OPEN_STAGES).values_list("pk", flat=True)
+    locked = Candidate.objects.select_for_update(of=("self",)).filter(pk__in=sorted(set(ids))).order_by("pk")
+    return [c for c in locked if c.stage in OPEN_STAGES]
+
+
+def _plain(value):
+    """A field value as the record holds it: str, int, bool or None (dates as ISO text, files by name)."""
+    if isinstance(value, FieldFile):
+        return value.name or None
+    if isinstance(value, models.Model):
+        return value.pk
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, float):
+        raise TypeError("纪实记录不保存浮点数")
+    return value
+
+
+def _value(instance, name):
+    return _plain(instance._meta.get_field(name).value_from_object(instance))
+
+
+def _shown(instance, name) -> str:
+    """A field value as a person reads it (in Chinese, whatever the request's language)."""
+    field = instance._meta.get_field(name)
+    value = field.value_from_object(instance)
+    if value is None or value == "":
+        return "无"
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if field.choices:
+        return str(dict(field.flatchoices).get(value, value))
+    if field.is_relation:
+        return str(getattr(instance, name))
+    return str(_plain(value))
+
+
+def _label(model, name) -> str:
+    return str(model._meta.get_field(name).verbose_name)
+
+
+def _diff(before, after, names) -> tuple[dict, list[str]]:
+    """{field: [old, new]} of the fields that changed, and the same in words."""
+    changes, words = {}, []
+    with translation.override("zh-hans"):
+        for name in names:
+            old = _value(before, name) if before is not None else None
+            new = _value(after, name) if after is not None else None
+            if old == new:
+                continue
+            changes[name] = [old, new]
+            model = type(after if after is not None else before)
+            if before is None or after is None:
+                words.append(f"{_label(model, name)} {_shown(after if before is None else before, name)}")
+            else:
+                words.append(f"{_label(model, name)} {_shown(before, name)} → {_shown(after, name)}")
+    return changes, words
+
+
+def _record_change(*, actor, candidates, cadre, fact: str, action: str, changes: dict, summary: str, **extra):
+    payload = {
+        "cadre": cadre.pk,
+        "cadre_name": cadre.name,
+        "fact": fact,
+        "action": action,
+        "changes": changes,
+        "summary": summary,
+        **extra,
+    }
+    for candidate in candidates:
+        record_append(candidate=candidate, actor=actor, kind=RecordKind.CADRE_CHANGED, payload=payload)
+
+
+def cadre_errors(values: dict) -> dict[str, list[str]]:
+    """What is wrong with a cadre's dates and years (`values`: field -> value); writes nothing.
+
+    The services refuse with these; the admin's form shows them before anything is saved.
+    """
+    today = timezone.localdate()
+    birth = values.get("birth_date")
+    errors: dict[str, list[str]] = {}
+    if birth and birth > today:
+        errors["birth_date"] = ["出生日期不能晚于今天"]
+    elif birth and birth.year < 1930:
+        errors["birth_date"] = ["出生日期不合理"]
+    for field, label in (
+        ("party_date", "入党时间"),
+        ("work_start_date", "参加工作时间"),
+        ("rank_since", "任现职级时间"),
+        ("position_since", "任现职时间"),
+    ):
+        value = values.get(field)
+        if value and value > today:
+            errors[field] = [f"{label}不能晚于今天"]
+        elif value and birth and value <= birth:
+            errors[field] = [f"{label}必须晚于出生日期"]
+    veto = values.get("veto_item_year")
+    if veto is not None and not (MIN_YEAR <= veto <= today.year):
+        errors["veto_item_year"] = ["一票否决年度不合理"]
+    return errors
+
+
+def _check_fields(fields: dict, allowed) -> None:
+    if any(name in fields for name in POST_FIELDS):
+        raise InvalidInput({name: [POST_READ_ONLY] for name in POST_FIELDS if name in fields})
+    unknown = [name for name in fields if name not in allowed]
+    if unknown:
+        raise InvalidInput({name: ["不能修改此项"] for name in unknown})
+
+
+def _validate_cadre(cadre: Cadre) -> None:
+    errors = cadre_errors({name: getattr(cadre, name) for name in CADRE_DATE_FIELDS})
+    if errors:
+        raise InvalidInput(errors)
+
+
 @transaction.atomic
 def cadre_create(*, actor: User, **fields) -> Cadre:
+    """A new cadre (no post: that is cadre_change_position's, recorded). No record yet: no candidacy."""
     _ensure_cadre_writer(actor)
-    return _save(Cadre(**fields))
+    _check_fields(fields, CADRE_FIELDS)
+    cadre = Cadre(**fields)
+    _validate_cadre(cadre)
+    return _save(cadre)
 
 
 @transaction.atomic
 def cadre_update(*, actor: User, cadre: Cadre, **fields) -> Cadre:
+    """Basic facts and the eligibility flags (canvassing_finding, veto_item_year,
+    personal_report_status, has_spouse, spouse/children emigrated) of one cadre."""
     _ensure_cadre_writer(actor)
-    cadre = Cadre.objects.select_for_update().get(pk=cadre.pk)
+    _check_fields(fields, CADRE_FIELDS)
+    candidates = _lock_open_candidates([cadre.pk])
+    cadre = Cadre.objects.select_for_update(of=("self",)).get(pk=cadre.pk)
+    _ensure_can_edit(actor, cadre)
+    before = copy.copy(cadre)
     for name, value in fields.items():
         setattr(cadre, name, value)
-    return _save(cadre, fields=list(fields))
+    changes, words = _diff(before, cadre, fields)
+    if not changes:
+        return cadre
+    _validate_cadre(cadre)
+    _save(cadre, fields=list(changes))
+    _record_change(
+        actor=actor,
+        candidates=candidates,
+        cadre=cadre,
+        fact="cadre",
+        action="update",
+        changes=changes,
+        summary="修改干部信息：" + "；".join(words),
+    )
+    return cadre
+
+
+@transaction.atomic
+def cadre_change_position(*, actor: User, cadre_id: int, position_id: int | None, reason: str, on: date) -> Cadre:
+    """职务变动 outside a selection: the cadre takes post `position_id` (None: leaves the current
+    one) on date `on`, for a written reason. M3: the new post needs a vacancy (holders plus
+    pending appointments below the quota); refused with Conflict(rule="M3"), nothing written."""
+    _ensure_cadre_writer(actor)
+    candidates = _lock_open_candidates([cadre_id])
+    position = None
+    if position_id is not None:
+        position = (
+            Position.objects.select_for_update(of=("self",)).select_related("unit").filter(pk=position_id).first()
+        )
+        if position is None:
+            raise InvalidInput({"position": ["职位不存在"]})
+    cadre = Cadre.objects.select_for_update(of=("self",)).filter(pk=cadre_id).first()
+    if cadre is None:
+        raise InvalidInput({"cadre": ["干部不存在"]})
+    _ensure_can_edit(actor, cadre)
+    reason = _clean_text(reason, field="reason")
+    if not isinstance(on, date):
+        raise InvalidInput({"on": ["请填写任职日期"]})
+    if position_id == cadre.position_id:
+        raise InvalidInput({"position": ["该干部已任此职务" if position else "该干部目前没有职务"]})
+    errors = cadre_errors({"birth_date": cadre.birth_date, "position_since": on})
+    if errors:
+        raise InvalidInput({"on": errors["position_since"]})
+    if position is not None:
+        occupancy = position_occupancy(position=position)
+        if occupancy["holders"] + occupancy["pending"] >= occupancy["quota"]:
+            m3 = rules.registered().get("M3")
+            raise Conflict(
+                f"{position}职数 {occupancy['quota']} 名，现有 {occupancy['holders']} 名在任、"
+                f"{occupancy['pending']} 名待任，没有空缺，不得超职数配备",
+                rule="M3",
+                source=m3.source if m3 else "",
+            )
+    before = copy.copy(cadre)
+    cadre.position = position
+    cadre.position_since = on if position is not None else None
+    changes, words = _diff(before, cadre, POST_FIELDS)
+    cadre.save(update_fields=list(POST_FIELDS))
+    _record_change(
+        actor=actor,
+        candidates=candidates,
+        cadre=cadre,
+        fact="position",
+        action="update",
+        changes=changes,
+        summary=f"职务变动：{'；'.join(words)}（理由：{reason}）",
+        reason=reason,
+        on=on.isoformat(),
+    )
+    return cadre
+
+
+def cadre_fact_errors(fact) -> dict[str, list[str]]:
+    """What is wrong with one fact row (years, dates, one a year); writes nothing."""
+    today = timezone.localdate()
+    errors: dict[str, list[str]] = {}
+    if isinstance(fact, Assessment | Evaluation):
+        with translation.override("zh-hans"):
+            label = str(fact._meta.verbose_name)
+        if fact.year is not None and fact.year > today.year:
+            errors["year"] = ["年度不能晚于今年"]
+        elif fact.year is not None and fact.year < MIN_YEAR:
+            errors["year"] = ["年度不合理"]
+        elif (
+            fact.year is not None
+            and type(fact).objects.filter(cadre_id=fact.cadre_id, year=fact.year).exclude(pk=fact.pk).exists()
+        ):
+            errors["year"] = [f"{fact.year} 年度已有{label}记录"]
+    if isinstance(fact, Evaluation):
+        for name in CADRE_FACTS[Evaluation][1][1:]:
+            if (getattr(fact, name) or 0) > MAX_VOTES:
+                errors[name] = [f"票数不能超过 {MAX_VOTES}"]
+    if isinstance(fact, Sanction):
+        if fact.starts_on and fact.starts_on > today:
+            errors["starts_on"] = ["处分开始日期不能晚于今天"]
+        if fact.starts_on and fact.influence_ends_on and fact.influence_ends_on < fact.starts_on:
+            errors["influence_ends_on"] = ["影响期截止日期不能早于开始日期"]
+    if isinstance(fact, ResumeEntry) and fact.starts and fact.ends and fact.ends < fact.starts:
+        errors["ends"] = ["截止日期不能早于起始日期"]
+    if isinstance(fact, Kinship) and fact.relative_id is not None and fact.relative_id == fact.cadre_id:
+        errors["relative"] = ["亲属不能是干部本人"]
+    return errors
+
+
+def _fact_kind(model):
+    if model not in CADRE_FACTS:
+        raise InvalidInput({"fact": ["未知的干部信息类别"]})
+    return CADRE_FACTS[model]
+
+
+def _cadres_of(fact) -> list[int]:
+    """The cadres a fact concerns: its cadre, and for a kinship the relative too (recusal, I9/V8)."""
+    ids = [fact.cadre_id]
+    if isinstance(fact, Kinship) and fact.relative_id:
+        ids.append(fact.relative_id)
+    return ids
+
+
+def _lock_for_fact(actor, fact, *also) -> list[Candidate]:
+    """Lock the open candidacies of every cadre the fact concerns, then check the actor may edit each."""
+    cadre_ids = sorted({*_cadres_of(fact), *also})
+    candidates = _lock_open_candidates(cadre_ids)
+    for cadre in Cadre.objects.filter(pk__in=cadre_ids).order_by("pk"):
+        _ensure_can_edit(actor, cadre)
+    return candidates
+
+
+def _save_fact(fact, fields=None):
+    errors = cadre_fact_errors(fact)
+    if errors:
+        raise InvalidInput(errors)
+    try:
+        with transaction.atomic():
+            return _save(fact, fields)
+    except IntegrityError as exc:
+        raise InvalidInput({"non_field_errors": ["与已有记录冲突，请刷新后重试"]}) from exc
+
+
+def _fact_summary(action: str, fact, words: list[str]) -> str:
+    with translation.override("zh-hans"):
+        label = str(fact._meta.verbose_name)
+    return f"{ACTION_LABELS[action]}{label}：" + "；".join(words)
 
 
 @transaction.atomic
 def cadre_fact_create(*, actor: User, cadre: Cadre, model, **fields):
-    """An assessment, evaluation or sanction of a cadre."""
+    """A new assessment, evaluation, sanction (or education record, résumé entry, reward, family
+    member, kinship) of a cadre."""
+    name, allowed = _fact_kind(model)
     _ensure_cadre_writer(actor)
-    return _save(model(cadre=cadre, **fields))
+    _check_fields(fields, allowed)
+    fact = model(cadre_id=cadre.pk, **fields)
+    candidates = _lock_for_fact(actor, fact)
+    _save_fact(fact)
+    changes, words = _diff(None, fact, allowed)
+    _record_change(
+        actor=actor,
+        candidates=candidates,
+        cadre=cadre,
+        fact=name,
+        action="create",
+        changes=changes,
+        summary=_fact_summary("create", fact, words),
+        fact_id=fact.pk,
+    )
+    return fact
+
+
+def _lock_fact(model, cadre, fact_id):
+    fact = model.objects.select_for_update(of=("self",)).filter(cadre_id=cadre.pk, pk=fact_id).first()
+    if fact is None:
+        raise InvalidInput({"fact": ["记录不存在"]})
+    return fact
+
+
+@transaction.atomic
+def cadre_fact_update(*, actor: User, cadre: Cadre, model, fact_id: int, **fields):
+    name, allowed = _fact_kind(model)
+    _ensure_cadre_writer(actor)
+    _check_fields(fields, allowed)
+    current = model.objects.filter(cadre_id=cadre.pk, pk=fact_id).first()
+    if current is None:
+        raise InvalidInput({"fact": ["记录不存在"]})
+    new_relative = [getattr(fields["relative"], "pk", fields["relative"])] if "relative" in fields else []
+    candidates = _lock_for_fact(actor, current, *new_relative)
+    fact = _lock_fact(model, cadre, fact_id)
+    before = copy.copy(fact)
+    for field, value in fields.items():
+        setattr(fact, field, value)
+    changes, words = _diff(before, fact, allowed)
+    if not changes:
+        return fact
+    _save_fact(fact, fields=list(changes))
+    _record_change(
+        actor=actor,
+        candidates=candidates,
+        cadre=cadre,
+        fact=name,
+        action="update",
+        changes=changes,
+        summary=_fact_summary("update", fact, words),
+        fact_id=fact.pk,
+    )
+    return fact
+
+
+@transaction.atomic
+def cadre_fact_delete(*, actor: User, cadre: Cadre, model, fact_id: int) -> None:
+    name, allowed = _fact_kind(model)
+    _ensure_cadre_writer(actor)
+    current = model.objects.filter(cadre_id=cadre.pk, pk=fact_id).first()
+    if current is None:
+        raise InvalidInput({"fact": ["记录不存在"]})
+    candidates = _lock_for_fact(actor, current)
+    fact = _lock_fact(model, cadre, fact_id)
+    changes, words = _diff(fact, None, allowed)
+    fact.delete()
+    _record_change(
+        actor=actor,
+        candidates=candidates,
+        cadre=cadre,
+        fact=name,
+        action="delete",
+        changes=changes,
+        summary=_fact_summary("delete", fact, words),
+        fact_id=fact_id,
+    )
 
 
 # ---------------------------------------------------------------------------- record integrity
+
+
+def record_checkpoint_sign(*, actor: User | None = None) -> RecordCheckpoint:
+    """S1: sign every chain's head now (an admin on demand, or the daily beat task)."""
+    if actor is not None and not roles.has_role(actor, roles.ADMIN):
+        raise NotAllowed("只有管理员可以立即签署检查点")
+    return checkpoint_sign()
 
 
 def record_verification_run():

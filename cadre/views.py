@@ -4,6 +4,7 @@ Every page needs a login. Objects come from `cadre.selectors.get_<thing>_for_use
 visible); writes go through `cadre.services`, whose errors are shown here in Chinese.
 """
 
+import copy
 from dataclasses import dataclass
 from datetime import date
 
@@ -12,8 +13,9 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import User
 from django.db.models import Count, F, Prefetch, Q, Window
 from django.db.models.functions import RowNumber
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
@@ -24,14 +26,18 @@ from guardian.shortcuts import get_objects_for_user, get_users_with_perms
 from . import roles, rules, selectors, services
 from .errors import Conflict, InvalidInput, NotAllowed, TransitionRefused
 from .forms import (
+    CADRE_FACT_FORMS,
     AssignForm,
+    CadreEditForm,
     CandidateAddForm,
     CohortMoveForm,
     ImportantForm,
+    PositionChangeForm,
     SelectionForm,
     SendBackForm,
     TransitionForm,
     apply_errors,
+    call_service,
 )
 from .models import (
     FORWARD,
@@ -534,7 +540,7 @@ def _candidate_page(request, candidate, *, status=200, **forms_and_errors):
         "timeline": _timeline(selectors.record_for_candidate(candidate=candidate)),
         "stage_links": [link for link in stage_links if link["url"]],
         "current_stage_url": stage_page_url(candidate.stage, candidate.pk),
-        "admin_url": rule_fix_url("E", candidate) if roles.can_write_cadres(user) else None,
+        "cadre_url": reverse("cadre:cadre", args=[candidate.cadre_id]) if roles.can_write_cadres(user) else None,
         "send_back_form": forms_and_errors.pop("send_back_form", None) or SendBackForm(stage=candidate.stage),
         "can_send_back": candidate.stage in FORWARD[1:-1],
         "important_form": forms_and_errors.pop("important_form", None) or ImportantForm(),
@@ -627,3 +633,179 @@ def candidate_important(request, pk):
             messages.success(request, _("已记录重要情况"))
             return redirect("cadre:candidate", pk=candidate.pk)
     return _candidate_page(request, candidate, status=400, important_form=form)
+
+
+# ---------------------------------------------------------------------------- cadre
+
+
+def _cadre_to_edit(request, pk) -> Cadre:
+    """The cadre for a write (cadre.selectors.can_edit_cadre): an id the user may not see, or staff
+    the rule refuses, 404; supervisors, who read cadres but never write them, NotAllowed (403)."""
+    selectors.get_cadre_for_user(user=request.user, pk=pk)
+    if not roles.can_write_cadres(request.user):
+        raise NotAllowed("只有组工干部和管理员可以维护干部信息")
+    return selectors.get_cadre_for_edit(user=request.user, pk=pk)
+
+
+def _shown(fact, name):
+    display = getattr(fact, f"get_{name}_display", None)
+    return display() if display else getattr(fact, name)
+
+
+def _fact_kind(kind: str):
+    if kind not in CADRE_FACT_FORMS:
+        raise Http404("记录不存在")
+    return CADRE_FACT_FORMS[kind]
+
+
+def _cadre_page(request, cadre, *, status=200, **bound):
+    user = request.user
+    can_edit = roles.can_write_cadres(user) and selectors.can_edit_cadre(user=user, cadre=cadre)
+    open_ids = set(selectors.open_candidacies(cadre_id=cadre.pk).values_list("pk", flat=True))
+    visible = selectors.candidates_for_user(user=user).filter(cadre=cadre).order_by("-pk")
+    facts = [
+        {
+            "kind": kind,
+            "label": model._meta.verbose_name,
+            "headers": [model._meta.get_field(name).verbose_name for name in form_class._meta.fields],
+            "rows": [
+                {"fact": fact, "values": [_shown(fact, name) for name in form_class._meta.fields]}
+                for fact in model.objects.filter(cadre=cadre)
+            ],
+            "form": bound.get(f"{kind}_form") or form_class(prefix=kind),
+        }
+        for kind, (model, form_class) in CADRE_FACT_FORMS.items()
+    ]
+    context = {
+        "cadre": cadre,
+        "can_edit": can_edit,
+        "can_write": roles.can_write_cadres(user),
+        "open_count": len(open_ids),
+        "candidacies": [{"candidate": c, "open": c.pk in open_ids} for c in visible],
+        "facts": facts,
+        "edit_form": bound.get("edit_form") or CadreEditForm(instance=copy.copy(cadre)),
+        "position_form": bound.get("position_form")
+        or PositionChangeForm(positions=selectors.positions_list(), initial={"on": timezone.localdate()}),
+    }
+    return render(request, "cadre/cadre_detail.html", context, status=status)
+
+
+@login_required
+@require_GET
+def cadre_detail(request, pk):
+    return _cadre_page(request, selectors.get_cadre_for_user(user=request.user, pk=pk))
+
+
+@login_required
+@require_POST
+def cadre_edit(request, pk):
+    try:
+        cadre = _cadre_to_edit(request, pk)
+    except NotAllowed as exc:
+        return forbidden(request, exc)
+    form = CadreEditForm(request.POST, instance=copy.copy(cadre))
+    status = 400
+    if form.is_valid():
+        if not form.changed_data:
+            messages.info(request, _("没有修改任何信息"))
+            return redirect("cadre:cadre", pk=cadre.pk)
+        _result, status = call_service(form, services.cadre_update, actor=request.user, cadre=cadre, **form.changes())
+        if status == 200:
+            messages.success(request, _("已保存%(name)s的信息") % {"name": form.cleaned_data.get("name") or cadre.name})
+            return redirect("cadre:cadre", pk=cadre.pk)
+    return _cadre_page(request, cadre, status=status, edit_form=form)
+
+
+@login_required
+@require_POST
+def cadre_position(request, pk):
+    try:
+        cadre = _cadre_to_edit(request, pk)
+    except NotAllowed as exc:
+        return forbidden(request, exc)
+    form = PositionChangeForm(request.POST, positions=selectors.positions_list())
+    status = 400
+    if form.is_valid():
+        data = form.cleaned_data
+        _result, status = call_service(
+            form,
+            services.cadre_change_position,
+            actor=request.user,
+            cadre_id=cadre.pk,
+            position_id=data["position"].pk if data["position"] else None,
+            reason=data["reason"],
+            on=data["on"],
+        )
+        if status == 200:
+            messages.success(request, _("已记录职务变动"))
+            return redirect("cadre:cadre", pk=cadre.pk)
+    return _cadre_page(request, cadre, status=status, position_form=form)
+
+
+@login_required
+@require_POST
+def cadre_fact_add(request, pk, kind):
+    model, form_class = _fact_kind(kind)
+    try:
+        cadre = _cadre_to_edit(request, pk)
+    except NotAllowed as exc:
+        return forbidden(request, exc)
+    form = form_class(request.POST, prefix=kind)
+    status = 400
+    if form.is_valid():
+        _result, status = call_service(
+            form, services.cadre_fact_create, actor=request.user, cadre=cadre, model=model, **form.cleaned_data
+        )
+        if status == 200:
+            messages.success(request, _("已新增%(fact)s") % {"fact": model._meta.verbose_name})
+            return redirect("cadre:cadre", pk=cadre.pk)
+    return _cadre_page(request, cadre, status=status, **{f"{kind}_form": form})
+
+
+@login_required
+def cadre_fact_edit(request, pk, kind, fact_id):
+    model, form_class = _fact_kind(kind)
+    try:
+        cadre = _cadre_to_edit(request, pk)
+    except NotAllowed as exc:
+        return forbidden(request, exc)
+    fact = selectors.get_cadre_fact(cadre=cadre, model=model, pk=fact_id)
+    form = form_class(request.POST or None, instance=copy.copy(fact))
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            _result, status = call_service(
+                form,
+                services.cadre_fact_update,
+                actor=request.user,
+                cadre=cadre,
+                model=model,
+                fact_id=fact.pk,
+                **form.changes(),
+            )
+            if status == 200:
+                messages.success(request, _("已保存%(fact)s") % {"fact": model._meta.verbose_name})
+                return redirect("cadre:cadre", pk=cadre.pk)
+    context = {"cadre": cadre, "fact": fact, "kind": kind, "label": model._meta.verbose_name, "form": form}
+    return render(request, "cadre/cadre_fact_form.html", context, status=status)
+
+
+@login_required
+@require_POST
+def cadre_fact_delete(request, pk, kind, fact_id):
+    model, _form_class = _fact_kind(kind)
+    try:
+        cadre = _cadre_to_edit(request, pk)
+    except NotAllowed as exc:
+        return forbidden(request, exc)
+    fact = selectors.get_cadre_fact(cadre=cadre, model=model, pk=fact_id)
+    try:
+        services.cadre_fact_delete(actor=request.user, cadre=cadre, model=model, fact_id=fact.pk)
+    except InvalidInput as exc:
+        messages.error(request, "；".join(str(m) for ms in exc.errors.values() for m in ms))
+    except NotAllowed as exc:
+        return forbidden(request, exc)
+    else:
+        messages.success(request, _("已删除%(fact)s") % {"fact": model._meta.verbose_name})
+    return redirect("cadre:cadre", pk=cadre.pk)

@@ -154,7 +154,20 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     # S1: recompute every record chain each night; the result is kept in RecordVerification.
     "record-verify-nightly": {"task": "cadre.tasks.record_verify", "schedule": crontab(hour=2, minute=30)},
+    # S1: sign every chain's head at least daily (a signed checkpoint; also on demand).
+    "record-checkpoint-daily": {"task": "cadre.tasks.record_checkpoint", "schedule": crontab(hour=2, minute=0)},
 }
+
+# S1: the Ed25519 key that signs record checkpoints lives outside the database: base64 of its
+# 32-byte seed in RECORD_SIGNING_KEY, or a file named by RECORD_SIGNING_KEY_FILE
+# (`python manage.py record_signing_key` makes one). Production refuses to start without one;
+# elsewhere a development key is made in var/ on first use.
+RECORD_SIGNING_KEY = os.environ.get("RECORD_SIGNING_KEY", "")
+RECORD_SIGNING_KEY_FILE = os.environ.get(
+    "RECORD_SIGNING_KEY_FILE", "" if PRODUCTION else str(BASE_DIR / "var" / "record-signing.key")
+)
+if PRODUCTION and not (RECORD_SIGNING_KEY or RECORD_SIGNING_KEY_FILE):
+    raise RuntimeError("环境变量 RECORD_SIGNING_KEY 或 RECORD_SIGNING_KEY_FILE 未设置 (required in production)")
 
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}

@@ -172,7 +172,7 @@ def publicity_start(
 # ---------------------------------------------------------------------------- complaints (P2, S3)
 
 
-@transaction.atomic
+@cadre_services.records_refusals
 def complaint_file(
     *,
     actor: User,
@@ -252,7 +252,7 @@ def complaint_investigate(*, actor: User, complaint_id: int) -> Complaint:
     return complaint
 
 
-@transaction.atomic
+@cadre_services.records_refusals
 def complaint_conclude(
     *, actor: User, complaint_id: int, substantiated: bool, conclusion: str, resume: bool = False
 ) -> Complaint:

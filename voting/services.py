@@ -153,7 +153,7 @@ def meeting_open(*, actor: User, meeting_id: int, present: int) -> DecisionMeeti
 # ---------------------------------------------------------------------------- result
 
 
-@transaction.atomic
+@cadre_services.records_refusals
 def decision_result_record(
     *,
     actor: User,

@@ -175,10 +175,10 @@ def tamper(sql, params):
         if connection.vendor == "postgresql":
             # Deferred FK checks of rows inserted in this (test) transaction would block ALTER TABLE.
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-            cursor.execute(f"ALTER TABLE {TABLE} DISABLE TRIGGER {TRIGGER}")
+            cursor.execute(f"ALTER TABLE {TABLE} DISABLE TRIGGER USER")
         cursor.execute(sql, params)
         if connection.vendor == "postgresql":
-            cursor.execute(f"ALTER TABLE {TABLE} ENABLE TRIGGER {TRIGGER}")
+            cursor.execute(f"ALTER TABLE {TABLE} ENABLE TRIGGER USER")
             cursor.execute("SET CONSTRAINTS ALL DEFERRED")
 
 
@@ -201,7 +201,7 @@ def test_changed_payload_is_detected(two_chains):
     )
     result = verify()
     assert not result.ok
-    assert result.broken == [{"candidate": victim.pk, "seq": 3}]
+    assert result.broken == [{"candidate": victim.pk, "seq": 3, "problem": "edited"}]
     assert result.entries == len(entries(victim)) + len(entries(other))
     if connection.vendor == "postgresql":  # the trigger is back on
         with pytest.raises(DatabaseError), transaction.atomic():
@@ -211,7 +211,7 @@ def test_changed_payload_is_detected(two_chains):
 def test_changed_actor_is_detected(two_chains):
     victim, _ = two_chains
     tamper(f"UPDATE {TABLE} SET actor_name = 'nobody' WHERE candidate_id = %s AND seq = 2", [victim.pk])
-    assert verify().broken == [{"candidate": victim.pk, "seq": 2}]
+    assert verify().broken == [{"candidate": victim.pk, "seq": 2, "problem": "edited"}]
 
 
 def test_rehashed_entry_is_detected_at_the_next_link(two_chains):
@@ -238,20 +238,20 @@ def test_rehashed_entry_is_detected_at_the_next_link(two_chains):
         f"UPDATE {TABLE} SET payload = %s{cast}, hash = %s WHERE candidate_id = %s AND seq = 2",
         [json.dumps(payload, ensure_ascii=False), forged, victim.pk],
     )
-    assert verify().broken == [{"candidate": victim.pk, "seq": 3}]
+    assert verify().broken == [{"candidate": victim.pk, "seq": 3, "problem": "edited"}]
 
 
 def test_deleted_entry_is_detected(two_chains):
     victim, other = two_chains
     tamper(f"DELETE FROM {TABLE} WHERE candidate_id = %s AND seq = 2", [victim.pk])
-    assert verify().broken == [{"candidate": victim.pk, "seq": 3}]
+    assert verify().broken == [{"candidate": victim.pk, "seq": 2, "problem": "removed"}]
     assert verify([other.pk]).ok
 
 
-def test_deleted_last_entry_is_not_a_break_but_the_first_is(two_chains):
+def test_deleted_first_entry_is_a_removal(two_chains):
     victim, _ = two_chains
     tamper(f"DELETE FROM {TABLE} WHERE candidate_id = %s AND seq = 1", [victim.pk])
-    assert verify().broken == [{"candidate": victim.pk, "seq": 2}]
+    assert verify().broken == [{"candidate": victim.pk, "seq": 1, "problem": "removed"}]
 
 
 def test_verify_record_command(two_chains, capsys):
@@ -262,7 +262,7 @@ def test_verify_record_command(two_chains, capsys):
     with pytest.raises(CommandError):
         call_command("verify_record")
     out = capsys.readouterr().out
-    assert f"candidate {victim.pk} seq 4" in out
+    assert f"candidate {victim.pk} seq 4 edited" in out
 
 
 def test_verify_endpoint_names_the_first_broken_entry(two_chains, supervisor, staff):
@@ -270,10 +270,10 @@ def test_verify_endpoint_names_the_first_broken_entry(two_chains, supervisor, st
     client = APIClient()
     client.force_authenticate(supervisor)
     body = client.get("/api/v1/record/verify/").json()
-    assert body == {"ok": True, "entries": record.verify().entries, "broken": []}
+    assert body == {"ok": True, "entries": record.verify().entries, "checkpoint": None, "broken": []}
     tamper(f"UPDATE {TABLE} SET actor_name = 'x' WHERE candidate_id = %s AND seq = 2", [other.pk])
     body = client.get("/api/v1/record/verify/").json()
-    assert body["ok"] is False and body["broken"] == [{"candidate": other.pk, "seq": 2}]
+    assert body["ok"] is False and body["broken"] == [{"candidate": other.pk, "seq": 2, "problem": "edited"}]
     client.force_authenticate(staff)
     assert client.get("/api/v1/record/verify/").status_code == 403
 
