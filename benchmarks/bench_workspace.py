@@ -267,6 +267,13 @@ def build(args, clock):
                 RecordEntry.objects.bulk_create(batch)
                 batch = []
         RecordEntry.objects.bulk_create(batch)
+
+    # Each chain's head, as record_append keeps it.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO cadre_recordhead (candidate_id, seq, hash) SELECT DISTINCT ON (candidate_id) "
+            "candidate_id, seq, hash FROM cadre_recordentry ORDER BY candidate_id, seq DESC"
+        )
     clock.step(f"{RecordEntry.objects.count():,} record entries, {args.entries} of one candidate")
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")

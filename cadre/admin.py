@@ -13,7 +13,9 @@ from django.contrib import admin, messages
 from django.db.models import Count
 from django.http import HttpResponseRedirect
 from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from guardian.admin import (
     AdminGroupObjectPermissionsForm,
@@ -22,13 +24,14 @@ from guardian.admin import (
     UserManage,
 )
 
-from . import roles, services
+from . import citations, roles, rules, services
 from .errors import Conflict, InvalidInput, NotAllowed
 from .models import (
     PENDING_STAGES,
     Assessment,
     Cadre,
     CalendarDay,
+    CalendarYear,
     Candidate,
     EducationRecord,
     Evaluation,
@@ -41,6 +44,8 @@ from .models import (
     ReserveCadre,
     ResumeEntry,
     RewardPunishment,
+    RuleCitation,
+    RuleDocument,
     Sanction,
     Selection,
     Threshold,
@@ -606,8 +611,132 @@ class CalendarDayAdmin(admin.ModelAdmin):
     date_hierarchy = "day"
 
 
+# Every year's State Council schedule gives each of the seven festivals at least one rest day.
+MIN_REST_DAYS = 7
+
+
+class CalendarYearForm(forms.ModelForm):
+    class Meta:
+        model = CalendarYear
+        fields = ["year", "complete", "source"]
+        help_texts = {
+            "complete": _(
+                "勾选即确认：该年国务院办公厅部分节假日安排通知中的全部放假和调休上班日期都已录入工作日历。"
+                "系统不认识的年度，只有确认完整后才能计算工作日（P1）；只录入一个节日不算。"
+                "也可以在“节假日安排通知”中粘贴通知全文，核对后一并写入并确认。"
+            ),
+            "source": _("如：国务院办公厅关于2027年部分节假日安排的通知（国办发明电〔2026〕×号）"),
+        }
+
+    def clean(self):
+        data = super().clean()
+        year = data.get("year")
+        if data.get("complete") and year:
+            rest = CalendarDay.objects.filter(day__year=year, is_workday=False).count()
+            if rest < MIN_REST_DAYS:
+                self.add_error(
+                    "complete",
+                    _("%(year)s 年只录入了 %(rest)s 个放假日，全年安排至少包括七个节日的放假日期，请先录入完整")
+                    % {"year": year, "rest": rest},
+                )
+        return data
+
+
+@admin.register(CalendarYear)
+class CalendarYearAdmin(admin.ModelAdmin):
+    """P1: an administrator states that a year's whole schedule is in the calendar (who and when is kept)."""
+
+    form = CalendarYearForm
+    list_display = ["year", "complete", "source", "rest_days", "work_days", "confirmed_by_", "confirmed_at"]
+    list_filter = ["complete"]
+    readonly_fields = ["confirmed_by_", "confirmed_at"]
+
+    confirmed_by_ = _link("confirmed_by", _("确认人"))
+
+    @admin.display(description=_("已录入放假日"))
+    def rest_days(self, obj):
+        return CalendarDay.objects.filter(day__year=obj.year, is_workday=False).count()
+
+    @admin.display(description=_("已录入调休上班日"))
+    def work_days(self, obj):
+        return CalendarDay.objects.filter(day__year=obj.year, is_workday=True).count()
+
+    def save_model(self, request, obj, form, change):
+        if not obj.complete:
+            obj.confirmed_by, obj.confirmed_at = None, None
+        elif not change or "complete" in form.changed_data or "year" in form.changed_data:
+            obj.confirmed_by, obj.confirmed_at = request.user, timezone.now()
+        super().save_model(request, obj, form, change)
+
+
 @admin.register(RecordVerification)
 class RecordVerificationAdmin(ReadOnlyMixin, admin.ModelAdmin):
     list_display = ["at", "ok", "entries", "seconds"]
     fields = ["at", "ok", "entries", "broken", "seconds"]
     readonly_fields = fields
+
+
+# ---------------------------------------------------------------------------- rule sources (依据)
+
+
+def _rule_choices():
+    registered = rules.registered()
+    return [
+        (rule_id, f"{rule_id} {gettext(registered[rule_id].title)}" if rule_id in registered else rule_id)
+        for rule_id in rules.CATALOG
+    ]
+
+
+class RuleCitationForm(forms.ModelForm):
+    """Admin form of RuleCitation: the rule is picked from the catalog."""
+
+    rule = forms.ChoiceField(label=_("规则"), choices=_rule_choices)
+
+
+class RuleCitationInline(admin.TabularInline):
+    model = RuleCitation
+    form = RuleCitationForm
+    extra = 0
+    fields = ["rule", "article", "order"]
+    verbose_name = _("引用此文件的规则")
+    verbose_name_plural = _("引用此文件的规则")
+
+
+@admin.register(RuleDocument)
+class RuleDocumentAdmin(admin.ModelAdmin):
+    """The documents rules cite, with DOMAIN.md's as defaults: a county enters its own titles here,
+    and every rule citing the document shows the new title from the next check on."""
+
+    list_display = ["code", "title", "citation_count"]
+    list_display_links = ["title"]
+    search_fields = ["code", "title"]
+    inlines = [RuleCitationInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(_citations=Count("citations"))
+
+    @admin.display(description=_("引用次数"), ordering="_citations")
+    def citation_count(self, obj):
+        return obj._citations
+
+
+@admin.register(RuleCitation)
+class RuleCitationAdmin(admin.ModelAdmin):
+    """Each rule's 依据 as users see it: its citations in order, each a document's title and an article."""
+
+    form = RuleCitationForm
+    list_display = ["rule", "rule_title", "document", "article", "order", "shown"]
+    list_display_links = ["rule", "rule_title"]
+    list_filter = ["document"]
+    list_select_related = ["document"]
+    search_fields = ["rule", "article", "document__title"]
+    fields = ["rule", "document", "article", "order"]
+
+    @admin.display(description=_("规则名称"))
+    def rule_title(self, obj):
+        rule = rules.registered().get(obj.rule)
+        return gettext(rule.title) if rule else _("（尚未启用）")
+
+    @admin.display(description=_("用户看到的依据"))
+    def shown(self, obj):
+        return citations.source_for(obj.rule)

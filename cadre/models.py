@@ -649,7 +649,9 @@ class RuleDocument(models.Model):
     its own: the administrator edits the titles; `code` is the developers' file number (`001-2`)."""
 
     code = models.CharField(_("编号"), max_length=20, unique=True)
-    title = models.CharField(_("文件名称"), max_length=200, help_text=_("用户看到的名称，如《县差额选拔干部办法（试行）》"))
+    title = models.CharField(
+        _("文件名称"), max_length=200, help_text=_("用户看到的名称，如《县差额选拔干部办法（试行）》")
+    )
 
     class Meta:
         verbose_name = _("规则依据文件")
@@ -668,7 +670,9 @@ class RuleCitation(models.Model):
     document = models.ForeignKey(
         RuleDocument, verbose_name=_("文件"), on_delete=models.PROTECT, related_name="citations"
     )
-    article = models.CharField(_("条款"), max_length=100, blank=True, help_text=_("如：第十条（三）；引用整份文件时留空"))
+    article = models.CharField(
+        _("条款"), max_length=100, blank=True, help_text=_("如：第十条（三）；引用整份文件时留空")
+    )
     order = models.PositiveSmallIntegerField(_("顺序"), default=1)
 
     class Meta:

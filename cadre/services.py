@@ -2,6 +2,7 @@
 the permission check, and its record entry in the same transaction."""
 
 import copy
+import dataclasses
 import functools
 import time
 from datetime import date
@@ -310,7 +311,8 @@ def candidate_transition(
         reason = _clean_text(reason, field="reason", required=transition in NEEDS_REASON)
         if not can_proceed(getattr(candidate, transition)):
             # Often someone else moved the candidate first: the refusal says so, and is recorded.
-            refused = [_wrong_stage(candidate, transition)]
+            wrong = _wrong_stage(candidate, transition)
+            refused = [dataclasses.replace(wrong, message=wrong.message + "（可能已被他人处理，请刷新后重试）")]
             grounds = {}
         else:
             evaluation = rules.evaluate(candidate, transition, thresholds=snapshot())

@@ -647,9 +647,14 @@ def _cadre_to_edit(request, pk) -> Cadre:
     return selectors.get_cadre_for_edit(user=request.user, pk=pk)
 
 
-def _shown(fact, name):
-    display = getattr(fact, f"get_{name}_display", None)
-    return display() if display else getattr(fact, name)
+def _shown(obj, name):
+    display = getattr(obj, f"get_{name}_display", None)
+    if display:
+        return display()
+    value = getattr(obj, name)
+    if isinstance(value, bool):
+        return _("是") if value else _("否")
+    return value
 
 
 def _fact_kind(kind: str):
@@ -683,6 +688,7 @@ def _cadre_page(request, cadre, *, status=200, **bound):
         "open_count": len(open_ids),
         "candidacies": [{"candidate": c, "open": c.pk in open_ids} for c in visible],
         "facts": facts,
+        "shown": [(Cadre._meta.get_field(n).verbose_name, _shown(cadre, n)) for n in CadreEditForm._meta.fields],
         "edit_form": bound.get("edit_form") or CadreEditForm(instance=copy.copy(cadre)),
         "position_form": bound.get("position_form")
         or PositionChangeForm(positions=selectors.positions_list(), initial={"on": timezone.localdate()}),

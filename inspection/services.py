@@ -5,17 +5,17 @@ Every function: keyword-only, one transaction, the permission check, and one rec
 """
 
 import re
-from datetime import date
 
 from django.contrib.auth.models import User
 from django.db import transaction
-from django.utils import timezone
 
 from cadre import roles
+from cadre.access import ensure_can_work
+from cadre.cleaning import Cleaner
 from cadre.errors import Conflict, InvalidInput, NotAllowed
 from cadre.models import Cadre, Candidate, Position, RecordKind, Selection, Stage
 from cadre.record import record_append
-from cadre.selectors import can_work_on
+from cadre.rules import refusal
 from cadre.services import record_important
 
 from . import selectors
@@ -40,59 +40,6 @@ from .rules import related_cadre_ids
 
 MAX_TEXT = 5000
 PHONE = re.compile(r"^[0-9+\-()（）\s]{7,30}$")
-
-
-class _Errors:
-    """Collects every bad field so the user sees them all at once."""
-
-    def __init__(self):
-        self.errors: dict[str, list[str]] = {}
-
-    def add(self, field: str, message: str):
-        self.errors.setdefault(field, []).append(message)
-
-    def text(self, value, field: str, *, required: bool = True, max_length: int = MAX_TEXT) -> str:
-        if value is not None and not isinstance(value, str):
-            self.add(field, "必须是文本")
-            return ""
-        text = (value or "").strip()
-        if required and not text:
-            self.add(field, "此项为必填项")
-        elif len(text) > max_length:
-            self.add(field, f"不能超过 {max_length} 个字符")
-        return text
-
-    def date(self, value, field: str, *, required: bool = True, not_future: bool = True) -> date | None:
-        if value in (None, ""):
-            if required:
-                self.add(field, "此项为必填项")
-            return None
-        if isinstance(value, str):
-            try:
-                value = date.fromisoformat(value)
-            except ValueError:
-                self.add(field, "日期格式不正确，应为 YYYY-MM-DD")
-                return None
-        if not isinstance(value, date):
-            self.add(field, "日期格式不正确")
-            return None
-        if not_future and value > timezone.localdate():
-            self.add(field, "日期不能晚于今天")
-        return value
-
-    def choice(self, value, field: str, allowed) -> str:
-        if value not in allowed:
-            self.add(field, "请从列表中选择")
-        return value
-
-    def raise_if_any(self):
-        if self.errors:
-            raise InvalidInput(self.errors)
-
-
-def _ensure_can_work(actor, selection: Selection):
-    if not can_work_on(user=actor, selection=selection):
-        raise NotAllowed("您未被分配承办此选任工作")
 
 
 def _ensure_can_record(actor, candidate: Candidate):
@@ -141,15 +88,15 @@ def notice_publish(
     *, actor: User, selection: Selection, published_on, team_text: str, contact_phone: str, text: str
 ) -> InspectionNotice:
     """I1: the inspection notice and the inspection objects' notice, naming the team and a phone."""
-    _ensure_can_work(actor, selection)
-    errors = _Errors()
-    published_on = errors.date(published_on, "published_on")
-    team_text = errors.text(team_text, "team_text", max_length=500)
-    contact_phone = errors.text(contact_phone, "contact_phone", max_length=30)
+    ensure_can_work(actor, selection)
+    clean = Cleaner(max_length=MAX_TEXT)
+    published_on = clean.date(published_on, "published_on", not_future=True)
+    team_text = clean.text(team_text, "team_text", max_length=500)
+    contact_phone = clean.text(contact_phone, "contact_phone", max_length=30)
     if contact_phone and not PHONE.match(contact_phone):
-        errors.add("contact_phone", "请填写有效的联系电话（数字、空格、横线或括号）")
-    text = errors.text(text, "text")
-    errors.raise_if_any()
+        clean.add("contact_phone", "请填写有效的联系电话（数字、空格、横线或括号）")
+    text = clean.text(text, "text")
+    clean.done()
     candidates = _lock(_open_candidate_ids(selection))
     notice = InspectionNotice.objects.create(
         selection=selection,
@@ -176,23 +123,23 @@ def notice_publish(
 
 
 def _ensure_no_kinship(members: list[tuple[User, Cadre | None]], candidates: list[Candidate]):
-    """I9: a member related to a candidate (or who is the candidate) cannot inspect them."""
-    errors = _Errors()
+    """I9: a member related to a candidate (or who is the candidate) cannot inspect them (409 I9)."""
+    problems = []
     for candidate in candidates:
         related = related_cadre_ids(candidate.cadre_id)
-        for user, cadre in members:
-            if cadre is not None and cadre.pk in related:
-                errors.add(
-                    "user",
-                    f"I9 {user.get_username()}（{cadre.name}）与考察对象{candidate.cadre.name}"
-                    "是本人或有亲属关系，应当回避，不能参加对其的考察",
-                )
-    errors.raise_if_any()
+        problems += [
+            f"{user.get_username()}（{cadre.name}）与考察对象{candidate.cadre.name}是本人或有亲属关系，"
+            "应当回避，不能参加对其的考察"
+            for user, cadre in members
+            if cadre is not None and cadre.pk in related
+        ]
+    if problems:
+        raise refusal("I9", "；".join(problems))
 
 
-def _check_member(errors: _Errors, user, field: str):
+def _check_member(clean: Cleaner, user, field: str):
     if not isinstance(user, User) or not roles.has_role(user, roles.INSPECTOR, roles.ORG_STAFF):
-        errors.add(field, "考察组成员须是考察组成员或组工干部角色的用户")
+        clean.add(field, "考察组成员须是考察组成员或组工干部角色的用户")
 
 
 def _team_payload(team: InspectionTeam) -> dict:
@@ -226,21 +173,20 @@ def team_create(
     candidates: list[Candidate],
 ) -> InspectionTeam:
     """I2: register a team with its leader, time, place, forum scope and size, and the candidates it inspects."""
-    _ensure_can_work(actor, selection)
-    errors = _Errors()
-    name = errors.text(name, "name", max_length=100)
-    _check_member(errors, leader, "leader")
-    starts_on = errors.date(starts_on, "starts_on", not_future=False)
-    ends_on = errors.date(ends_on, "ends_on", not_future=False)
+    ensure_can_work(actor, selection)
+    clean = Cleaner(max_length=MAX_TEXT)
+    name = clean.text(name, "name", max_length=100)
+    _check_member(clean, leader, "leader")
+    starts_on = clean.date(starts_on, "starts_on")
+    ends_on = clean.date(ends_on, "ends_on")
     if starts_on and ends_on and ends_on < starts_on:
-        errors.add("ends_on", "结束日期不能早于开始日期")
-    place = errors.text(place, "place", max_length=200)
-    scope = errors.text(scope, "scope", max_length=500)
-    if not isinstance(forum_size, int) or isinstance(forum_size, bool) or forum_size <= 0:
-        errors.add("forum_size", "座谈人数须为正整数")
+        clean.add("ends_on", "结束日期不能早于开始日期")
+    place = clean.text(place, "place", max_length=200)
+    scope = clean.text(scope, "scope", max_length=500)
+    forum_size = clean.count(forum_size, "forum_size", positive=True, label="座谈人数")
     if not candidates:
-        errors.add("candidates", "至少选择一名考察对象")
-    errors.raise_if_any()
+        clean.add("candidates", "至少选择一名考察对象")
+    clean.done()
     locked = _lock(c.pk for c in candidates)
     _ensure_assignable(locked, selection)
     _ensure_no_kinship([(leader, leader_cadre)], locked)
@@ -261,17 +207,17 @@ def team_create(
 
 
 def _ensure_assignable(candidates: list[Candidate], selection: Selection):
-    errors = _Errors()
+    clean = Cleaner(max_length=MAX_TEXT)
     for candidate in candidates:
         if candidate.selection_id != selection.pk:
-            errors.add("candidates", f"{candidate.cadre.name}不是此选任工作的人选")
+            clean.add("candidates", f"{candidate.cadre.name}不是此选任工作的人选")
         elif candidate.stage not in (Stage.RECOMMENDATION, Stage.INSPECTION):
-            errors.add(
+            clean.add(
                 "candidates", f"{candidate.cadre.name}当前处于“{Stage(candidate.stage).label}”阶段，不能分配考察组"
             )
         elif TeamAssignment.objects.filter(candidate=candidate).exists():
-            errors.add("candidates", f"{candidate.cadre.name}已分配考察组")
-    errors.raise_if_any()
+            clean.add("candidates", f"{candidate.cadre.name}已分配考察组")
+    clean.done()
 
 
 @transaction.atomic
@@ -279,10 +225,10 @@ def team_member_add(
     *, actor: User, team: InspectionTeam, user: User, cadre: Cadre | None = None
 ) -> InspectionTeamMember:
     """Add a member; refused (I9) when the member is related to a candidate the team inspects."""
-    _ensure_can_work(actor, team.selection)
-    errors = _Errors()
-    _check_member(errors, user, "user")
-    errors.raise_if_any()
+    ensure_can_work(actor, team.selection)
+    clean = Cleaner(max_length=MAX_TEXT)
+    _check_member(clean, user, "user")
+    clean.done()
     locked = _lock(team.assignments.values_list("candidate_id", flat=True))
     if team.members.filter(user=user).exists():
         raise InvalidInput({"user": ["该用户已是此考察组成员"]})
@@ -295,7 +241,7 @@ def team_member_add(
 @transaction.atomic
 def team_candidate_add(*, actor: User, team: InspectionTeam, candidate: Candidate) -> TeamAssignment:
     """Give the team one more inspection object; refused (I9) when a member is related to them."""
-    _ensure_can_work(actor, team.selection)
+    ensure_can_work(actor, team.selection)
     locked = _lock_one(candidate)
     _ensure_assignable([locked], team.selection)
     members = [(m.user, m.cadre) for m in team.members.select_related("user", "cadre")]
@@ -314,11 +260,11 @@ def procedure_create(*, actor: User, candidate: Candidate, name: str, done_on, n
     candidate = _lock_one(candidate)
     _ensure_can_record(actor, candidate)
     _ensure_stage(candidate, Stage.INSPECTION, "记录考察程序")
-    errors = _Errors()
-    name = errors.choice(name, "name", selectors.procedure_choices())
-    done_on = errors.date(done_on, "done_on")
-    note = errors.text(note, "note", required=False)
-    errors.raise_if_any()
+    clean = Cleaner(max_length=MAX_TEXT)
+    name = clean.choice(name, "name", selectors.procedure_choices())
+    done_on = clean.date(done_on, "done_on", not_future=True)
+    note = clean.text(note, "note", required=False)
+    clean.done()
     procedure = InspectionProcedure.objects.create(
         candidate=candidate, name=name, done_on=done_on, note=note, recorded_by=actor
     )
@@ -341,12 +287,12 @@ def talk_create(*, actor: User, candidate: Candidate, interviewee: str, category
     candidate = _lock_one(candidate)
     _ensure_can_record(actor, candidate)
     _ensure_stage(candidate, Stage.INSPECTION, "记录个别谈话")
-    errors = _Errors()
-    interviewee = errors.text(interviewee, "interviewee", max_length=50)
-    category = errors.choice(category, "category", selectors.category_choices())
-    talked_on = errors.date(talked_on, "talked_on")
-    summary = errors.text(summary, "summary")
-    errors.raise_if_any()
+    clean = Cleaner(max_length=MAX_TEXT)
+    interviewee = clean.text(interviewee, "interviewee", max_length=50)
+    category = clean.choice(category, "category", selectors.category_choices())
+    talked_on = clean.date(talked_on, "talked_on", not_future=True)
+    summary = clean.text(summary, "summary")
+    clean.done()
     talk = Talk.objects.create(
         candidate=candidate,
         interviewee=interviewee,
@@ -365,11 +311,11 @@ def factor_assess(*, actor: User, candidate: Candidate, factor: str, grade: str,
     candidate = _lock_one(candidate)
     _ensure_can_record(actor, candidate)
     _ensure_stage(candidate, Stage.INSPECTION, "评价考察要素")
-    errors = _Errors()
-    factor = errors.choice(factor, "factor", Factor.values)
-    grade = errors.choice(grade, "grade", FactorGrade.values)
-    text = errors.text(text, "text")
-    errors.raise_if_any()
+    clean = Cleaner(max_length=MAX_TEXT)
+    factor = clean.choice(factor, "factor", Factor.values)
+    grade = clean.choice(grade, "grade", FactorGrade.values)
+    text = clean.text(text, "text")
+    clean.done()
     assessment, created = FactorAssessment.objects.update_or_create(
         candidate=candidate, factor=factor, defaults={"grade": grade, "text": text, "recorded_by": actor}
     )
@@ -396,13 +342,13 @@ def opinion_create(
 ) -> DepartmentOpinion:
     """I6: a department's opinion (纪检 always required)."""
     candidate = _lock_one(candidate)
-    _ensure_can_work(actor, candidate.selection)
+    ensure_can_work(actor, candidate.selection)
     _ensure_stage(candidate, Stage.INSPECTION, "记录部门意见")
-    errors = _Errors()
-    department = errors.choice(department, "department", selectors.department_choices())
-    received_on = errors.date(received_on, "received_on")
-    opinion = errors.text(opinion, "opinion")
-    errors.raise_if_any()
+    clean = Cleaner(max_length=MAX_TEXT)
+    department = clean.choice(department, "department", selectors.department_choices())
+    received_on = clean.date(received_on, "received_on", not_future=True)
+    opinion = clean.text(opinion, "opinion")
+    clean.done()
     row = DepartmentOpinion.objects.create(
         candidate=candidate, department=department, received_on=received_on, opinion=opinion, recorded_by=actor
     )
@@ -423,13 +369,13 @@ def opinion_create(
 def audit_create(*, actor: User, candidate: Candidate, auditor: str, concluded_on, conclusion: str) -> EconomicAudit:
     """I7: a pre-appointment economic-responsibility audit's conclusion."""
     candidate = _lock_one(candidate)
-    _ensure_can_work(actor, candidate.selection)
+    ensure_can_work(actor, candidate.selection)
     _ensure_stage(candidate, Stage.INSPECTION, "记录任前审计")
-    errors = _Errors()
-    auditor = errors.text(auditor, "auditor", max_length=100)
-    concluded_on = errors.date(concluded_on, "concluded_on")
-    conclusion = errors.text(conclusion, "conclusion")
-    errors.raise_if_any()
+    clean = Cleaner(max_length=MAX_TEXT)
+    auditor = clean.text(auditor, "auditor", max_length=100)
+    concluded_on = clean.date(concluded_on, "concluded_on", not_future=True)
+    conclusion = clean.text(conclusion, "conclusion")
+    clean.done()
     audit = EconomicAudit.objects.create(
         candidate=candidate, auditor=auditor, concluded_on=concluded_on, conclusion=conclusion, recorded_by=actor
     )
@@ -458,16 +404,16 @@ def report_save(
     heard_on=None,
 ) -> InspectionReport:
     """I8: the comparative report for one post, and the date the 部长办公会 heard it; saving again amends it."""
-    _ensure_can_work(actor, selection)
-    errors = _Errors()
+    ensure_can_work(actor, selection)
+    clean = Cleaner(max_length=MAX_TEXT)
     if not selection.positions.filter(pk=position.pk).exists():
-        errors.add("position", "该职位不在此选任工作的职位中")
-    comparison = errors.text(comparison, "comparison")
-    recommendation = errors.text(recommendation, "recommendation")
-    heard_on = errors.date(heard_on, "heard_on", required=False)
+        clean.add("position", "该职位不在此选任工作的职位中")
+    comparison = clean.text(comparison, "comparison")
+    recommendation = clean.text(recommendation, "recommendation")
+    heard_on = clean.date(heard_on, "heard_on", required=False, not_future=True)
     if recommended is not None and (recommended.selection_id != selection.pk or recommended.position_id != position.pk):
-        errors.add("recommended", "建议人选须是该职位的人选")
-    errors.raise_if_any()
+        clean.add("recommended", "建议人选须是该职位的人选")
+    clean.done()
     candidates = _lock(_open_candidate_ids(selection, position))
     report, created = InspectionReport.objects.update_or_create(
         selection=selection,
@@ -512,25 +458,23 @@ def consultation_create(
     disagreement_text: str = "",
 ) -> Consultation:
     """D1: one consultation about candidates in deliberation; D3: a serious disagreement is an important situation."""
-    _ensure_can_work(actor, selection)
-    errors = _Errors()
-    level = errors.choice(level, "level", ConsultationLevel.values)
-    held_on = errors.date(held_on, "held_on")
-    participants = errors.text(participants, "participants", max_length=500)
-    opinions = errors.text(opinions, "opinions")
-    disagreement_text = errors.text(disagreement_text, "disagreement_text", required=bool(disagreement))
+    ensure_can_work(actor, selection)
+    clean = Cleaner(max_length=MAX_TEXT)
+    level = clean.choice(level, "level", ConsultationLevel.values)
+    held_on = clean.date(held_on, "held_on", not_future=True)
+    participants = clean.text(participants, "participants", max_length=500)
+    opinions = clean.text(opinions, "opinions")
+    disagreement_text = clean.text(disagreement_text, "disagreement_text", required=bool(disagreement))
     if not candidates:
-        errors.add("candidates", "至少选择一名人选")
-    errors.raise_if_any()
+        clean.add("candidates", "至少选择一名人选")
+    clean.done()
     locked = _lock(c.pk for c in candidates)
     for candidate in locked:
         if candidate.selection_id != selection.pk:
-            errors.add("candidates", f"{candidate.cadre.name}不是此选任工作的人选")
+            clean.add("candidates", f"{candidate.cadre.name}不是此选任工作的人选")
         elif candidate.stage != Stage.DELIBERATION:
-            errors.add(
-                "candidates", f"{candidate.cadre.name}当前处于“{Stage(candidate.stage).label}”阶段，不在酝酿阶段"
-            )
-    errors.raise_if_any()
+            clean.add("candidates", f"{candidate.cadre.name}当前处于“{Stage(candidate.stage).label}”阶段，不在酝酿阶段")
+    clean.done()
     consultation = Consultation.objects.create(
         selection=selection,
         level=level,
@@ -569,15 +513,15 @@ def consultation_create(
 @transaction.atomic
 def comparison_save(*, actor: User, selection: Selection, position: Position, **aspects) -> Comparison:
     """D2: compare the post's candidates on five qualities and against the post; saving again amends it."""
-    _ensure_can_work(actor, selection)
-    errors = _Errors()
+    ensure_can_work(actor, selection)
+    clean = Cleaner(max_length=MAX_TEXT)
     if not selection.positions.filter(pk=position.pk).exists():
-        errors.add("position", "该职位不在此选任工作的职位中")
+        clean.add("position", "该职位不在此选任工作的职位中")
     unknown = set(aspects) - set(Comparison.ASPECTS)
     if unknown:
-        errors.add("non_field_errors", f"未知的比较项：{'、'.join(sorted(unknown))}")
-    values = {a: errors.text(aspects.get(a), a) for a in Comparison.ASPECTS}
-    errors.raise_if_any()
+        clean.add("non_field_errors", f"未知的比较项：{'、'.join(sorted(unknown))}")
+    values = {a: clean.text(aspects.get(a), a) for a in Comparison.ASPECTS}
+    clean.done()
     candidates = _lock(_open_candidate_ids(selection, position))
     comparison, created = Comparison.objects.update_or_create(
         selection=selection, position=position, defaults={**values, "recorded_by": actor}

@@ -1,8 +1,8 @@
 """Writes of the motion, nomination and recommendation stages.
 
-Each function: keyword-only, one transaction, the permission check (an assigned organization staff
-member, cadre.selectors.can_work_on), every input checked before anything is written, and a record
-entry (kind "fact") on each candidate concerned, in the same transaction, with the candidate rows locked.
+Each function: keyword-only, one transaction, the permission check (cadre.access.ensure_can_work),
+every input checked before anything is written (cadre.cleaning), and a record entry (kind "fact") on
+each candidate concerned, in the same transaction, with the candidate rows locked.
 """
 
 from datetime import date
@@ -11,10 +11,11 @@ from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
+from cadre.access import ensure_can_work
+from cadre.cleaning import Cleaner
 from cadre.errors import Conflict, InvalidInput, NotAllowed
 from cadre.models import Candidate, RecordKind, Selection, Stage, Unit
 from cadre.record import record_append
-from cadre.selectors import can_work_on
 
 from .models import (
     InspectionDecision,
@@ -25,7 +26,6 @@ from .models import (
     RecommendationResult,
 )
 
-MAX_TEXT = 2000
 NOMINATION_STAGES = (Stage.MOTION, Stage.NOMINATION)
 
 MISMATCH_MESSAGE = "两次录入不一致，未予确认。请对照纸质选票核对；如第一次录入有误，请撤销该次录入后重新录入。"
@@ -35,55 +35,7 @@ class EntryMismatch(InvalidInput):
     """The second, blind entry of a recommendation differs from the first: nothing is confirmed."""
 
 
-# ---------------------------------------------------------------------------- input checks
-
-
-def _ensure_can_work(actor, selection: Selection):
-    if not can_work_on(user=actor, selection=selection):
-        raise NotAllowed("您未被分配承办此选任工作")
-
-
-def _text(value, *, field: str, errors: dict, required: bool = True, max_length: int = MAX_TEXT, label: str = ""):
-    if value is None:
-        value = ""
-    if not isinstance(value, str):
-        errors.setdefault(field, []).append("必须是文本")
-        return ""
-    text = value.strip()
-    if required and not text:
-        errors.setdefault(field, []).append(f"请填写{label}" if label else "此项为必填项")
-    elif len(text) > max_length:
-        errors.setdefault(field, []).append(f"不能超过 {max_length} 个字符")
-    return text
-
-
-def _count(value, *, field: str, errors: dict, label: str):
-    if isinstance(value, bool) or not isinstance(value, int):
-        errors.setdefault(field, []).append(f"{label}必须是整数")
-        return None
-    if value < 0:
-        errors.setdefault(field, []).append(f"{label}不能为负数")
-        return None
-    return value
-
-
-def _date(value, *, field: str, errors: dict, label: str, past_only: bool = True, required: bool = True):
-    if value is None:
-        if required:
-            errors.setdefault(field, []).append(f"请填写{label}")
-        return None
-    if not isinstance(value, date):
-        errors.setdefault(field, []).append(f"{label}不是有效日期")
-        return None
-    if past_only and value > timezone.localdate():
-        errors.setdefault(field, []).append(f"{label}不能晚于今天")
-        return None
-    return value
-
-
-def _raise(errors: dict):
-    if errors:
-        raise InvalidInput(errors)
+# ---------------------------------------------------------------------------- locks and facts
 
 
 def _lock_selection(selection_id) -> Selection:
@@ -113,12 +65,12 @@ def motion_agenda_record(
 ) -> MotionAgenda:
     """M4: the motion's decision item is on a meeting's agenda before the meeting opens."""
     selection = _lock_selection(selection_id)
-    _ensure_can_work(actor, selection)
-    errors: dict[str, list[str]] = {}
-    meeting_name = _text(meeting_name, field="meeting_name", errors=errors, max_length=200, label="会议名称")
-    meeting_date = _date(meeting_date, field="meeting_date", errors=errors, label="会议日期", past_only=False)
-    item = _text(item, field="item", errors=errors, label="议题")
-    _raise(errors)
+    ensure_can_work(actor, selection)
+    clean = Cleaner()
+    meeting_name = clean.text(meeting_name, "meeting_name", max_length=200, label="会议名称")
+    meeting_date = clean.date(meeting_date, "meeting_date", label="会议日期")
+    item = clean.text(item, "item", label="议题")
+    clean.done()
     # A fact about the selection, not about one candidate: it enters each candidate's record as the
     # inputs of M4 in the `nominate` transition entry (who recorded which agenda item, and when).
     return MotionAgenda.objects.create(
@@ -145,18 +97,18 @@ def nomination_record(
         candidate = _lock_candidates(Candidate.objects.filter(pk=candidate_id))[0]
     except (IndexError, ValueError, TypeError) as exc:
         raise InvalidInput({"candidate": ["人选不存在"]}) from exc
-    _ensure_can_work(actor, candidate.selection)
+    ensure_can_work(actor, candidate.selection)
     if candidate.stage not in NOMINATION_STAGES:
         raise Conflict(f"人选当前处于“{Stage(candidate.stage).label}”阶段，只能在动议或提名阶段登记提名")
-    errors: dict[str, list[str]] = {}
-    if source not in NominationSource.values:
-        errors["source"] = ["提名来源必须是：" + "、".join(str(label) for label in NominationSource.labels)]
+    clean = Cleaner()
+    sources = "、".join(str(label) for label in NominationSource.labels)
+    clean.choice(source, "source", NominationSource.values, message=f"提名来源必须是：{sources}")
     leader = source == NominationSource.LEADER
-    nominator = _text(nominator, field="nominator", errors=errors, max_length=100, label="提名人或提名单位")
-    reasons = _text(reasons, field="reasons", errors=errors, required=leader, label="推荐理由")
-    signed_by = _text(signed_by, field="signed_by", errors=errors, required=leader, max_length=50, label="签名人")
-    signed_on = _date(signed_on, field="signed_on", errors=errors, label="签名日期", required=leader)
-    _raise(errors)
+    nominator = clean.text(nominator, "nominator", max_length=100, label="提名人或提名单位")
+    reasons = clean.text(reasons, "reasons", required=leader, label="推荐理由")
+    signed_by = clean.text(signed_by, "signed_by", required=leader, max_length=50, label="签名人")
+    signed_on = clean.date(signed_on, "signed_on", required=leader, not_future=True, label="签名日期")
+    clean.done()
     nomination = Nomination.objects.create(
         candidate=candidate,
         source=source,
@@ -192,29 +144,25 @@ def ranks(votes: dict[int, int]) -> dict[int, int]:
     return {cadre_id: ordered.index(count) + 1 for cadre_id, count in votes.items()}
 
 
-def _check_numbers(entitled, present, votes, errors: dict) -> tuple[int | None, int | None, dict[int, int]]:
-    entitled = _count(entitled, field="entitled", errors=errors, label="应参加人数")
-    present = _count(present, field="present", errors=errors, label="实参加人数")
-    if entitled is not None and entitled == 0:
-        errors.setdefault("entitled", []).append("应参加人数必须大于 0")
-    if present is not None and present == 0:
-        errors.setdefault("present", []).append("实参加人数必须大于 0")
+def _check_numbers(entitled, present, votes, clean: Cleaner) -> tuple[int | None, int | None, dict[int, int]]:
+    entitled = clean.count(entitled, "entitled", positive=True, label="应参加人数")
+    present = clean.count(present, "present", positive=True, label="实参加人数")
     if entitled is not None and present is not None and present > entitled:
-        errors.setdefault("present", []).append(f"实参加人数（{present}）不能多于应参加人数（{entitled}）")
-    clean: dict[int, int] = {}
+        clean.add("present", f"实参加人数（{present}）不能多于应参加人数（{entitled}）")
+    counted: dict[int, int] = {}
     if not isinstance(votes, dict):
-        errors.setdefault("__all__", []).append("得票数格式错误")
-        return entitled, present, clean
+        clean.add("__all__", "得票数格式错误")
+        return entitled, present, counted
     for cadre_id, count in votes.items():
         field = f"votes_{cadre_id}"
-        count = _count(count, field=field, errors=errors, label="得票数")
+        count = clean.count(count, field, label="得票数")
         if count is None:
             continue
         if present is not None and count > present:
-            errors.setdefault(field, []).append(f"得票数（{count}）不能多于实参加人数（{present}）")
+            clean.add(field, f"得票数（{count}）不能多于实参加人数（{present}）")
             continue
-        clean[cadre_id] = count
-    return entitled, present, clean
+        counted[cadre_id] = count
+    return entitled, present, counted
 
 
 def ballot_cadre_ids(selection: Selection) -> set[int]:
@@ -235,21 +183,20 @@ def recommendation_enter(
 ) -> RecommendationMeeting:
     """R1, first entry: a recommendation typed in from the paper ballots. It counts only once confirmed."""
     selection = _lock_selection(selection_id)
-    _ensure_can_work(actor, selection)
-    errors: dict[str, list[str]] = {}
+    ensure_can_work(actor, selection)
+    clean = Cleaner()
     unit = Unit.objects.filter(pk=unit_id).first() if isinstance(unit_id, int) else None
     if unit is None:
-        errors["unit"] = ["请选择推荐单位"]
-    if kind not in RecommendationMeeting.Kind.values:
-        errors["kind"] = ["推荐方式必须是会议推荐或个别谈话推荐"]
-    held_on = _date(held_on, field="held_on", errors=errors, label="推荐日期")
-    entitled, present, votes = _check_numbers(entitled, present, votes, errors)
+        clean.add("unit", "请选择推荐单位")
+    clean.choice(kind, "kind", RecommendationMeeting.Kind.values, message="推荐方式必须是会议推荐或个别谈话推荐")
+    held_on = clean.date(held_on, "held_on", not_future=True, label="推荐日期")
+    entitled, present, votes = _check_numbers(entitled, present, votes, clean)
     unknown = set(votes) - ballot_cadre_ids(selection)
     if unknown:
-        errors.setdefault("__all__", []).append("得票干部必须是本次选任工作的人选")
-    if not votes and not errors:
-        errors["__all__"] = ["请至少填写一名人选的得票数"]
-    _raise(errors)
+        clean.add("__all__", "得票干部必须是本次选任工作的人选")
+    if not votes and not clean.errors:
+        clean.add("__all__", "请至少填写一名人选的得票数")
+    clean.done()
     meeting = RecommendationMeeting.objects.create(
         selection=selection,
         unit=unit,
@@ -288,14 +235,14 @@ def recommendation_confirm(
     candidate's record. They differ → EntryMismatch names what differs; nothing is written.
     """
     meeting = _lock_meeting(meeting_id)
-    _ensure_can_work(actor, meeting.selection)
-    if meeting.confirmed:
-        raise Conflict("该民主推荐结果已经确认，无需再次核对")
+    ensure_can_work(actor, meeting.selection)
+    if meeting.confirmed:  # a once-only fact that already exists (一事一记)
+        raise Conflict("该民主推荐结果已经确认，无需再次核对", rule="S1")
     if meeting.entered_by_id == actor.pk:
         raise NotAllowed("不能核对确认自己录入的推荐结果，须由另一名承办人重新录入")
-    errors: dict[str, list[str]] = {}
-    entitled, present, votes = _check_numbers(entitled, present, votes, errors)
-    _raise(errors)
+    clean = Cleaner()
+    entitled, present, votes = _check_numbers(entitled, present, votes, clean)
+    clean.done()
     first = {r.cadre_id: r for r in meeting.results.select_related("cadre")}
     mismatch: dict[str, list[str]] = {}
     if entitled != meeting.entitled:
@@ -342,9 +289,9 @@ def recommendation_confirm(
 def recommendation_discard(*, actor: User, meeting_id: int) -> None:
     """Withdraw a first entry that was not confirmed (e.g. a typing error found at the second entry)."""
     meeting = _lock_meeting(meeting_id)
-    _ensure_can_work(actor, meeting.selection)
-    if meeting.confirmed:
-        raise Conflict("已确认的民主推荐结果不能撤销")
+    ensure_can_work(actor, meeting.selection)
+    if meeting.confirmed:  # recorded in the candidates' records: never removed (S1)
+        raise Conflict("已确认的民主推荐结果不能撤销", rule="S1")
     meeting.results.all().delete()
     meeting.delete()
 
@@ -358,21 +305,21 @@ def inspection_decision_record(
 ) -> InspectionDecision:
     """R5: the 部长办公会 decides the inspection objects, with reasons."""
     selection = _lock_selection(selection_id)
-    _ensure_can_work(actor, selection)
-    errors: dict[str, list[str]] = {}
-    meeting_date = _date(meeting_date, field="meeting_date", errors=errors, label="部长办公会日期")
-    reasons = _text(reasons, field="reasons", errors=errors, label="研究意见和理由")
+    ensure_can_work(actor, selection)
+    clean = Cleaner()
+    meeting_date = clean.date(meeting_date, "meeting_date", not_future=True, label="部长办公会日期")
+    reasons = clean.text(reasons, "reasons", label="研究意见和理由")
     ids = list(candidate_ids or [])
     candidates = _lock_candidates(selection.candidates.filter(pk__in=[i for i in ids if isinstance(i, int)]))
     if not ids:
-        errors["candidates"] = ["请至少选择一名考察对象"]
+        clean.add("candidates", "请至少选择一名考察对象")
     elif len(candidates) != len(set(ids)):
-        errors["candidates"] = ["考察对象必须是本次选任工作的人选"]
+        clean.add("candidates", "考察对象必须是本次选任工作的人选")
     else:
         late = [c.cadre.name for c in candidates if c.stage != Stage.RECOMMENDATION]
         if late:
-            errors["candidates"] = [f"{'、'.join(late)}不在民主推荐阶段，不能确定为考察对象"]
-    _raise(errors)
+            clean.add("candidates", f"{'、'.join(late)}不在民主推荐阶段，不能确定为考察对象")
+    clean.done()
     decision = InspectionDecision.objects.create(
         selection=selection, meeting_date=meeting_date, reasons=reasons, recorded_by=actor
     )

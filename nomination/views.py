@@ -7,6 +7,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from cadre import citations
 from cadre.errors import Conflict, InvalidInput, NotAllowed
 from cadre.forms import call_service
 from cadre.selectors import can_work_on, get_candidate_for_user, get_selection_for_user
@@ -55,6 +56,7 @@ def motion(request, pk):
         "form": form,
         "agenda": selectors.agenda_for_selection(selection=selection),
         "candidates": selection.candidates.select_related("cadre", "position__unit"),
+        "m4_source": citations.source_for("M4"),
     }
     return render(request, "nomination/motion.html", context, status=status)
 

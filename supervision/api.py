@@ -12,15 +12,18 @@ from rest_framework import generics, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from cadre import roles
 from cadre.api import _valid
 from cadre.errors import NotAllowed
 from cadre.selectors import can_work_on, get_candidate_for_user
 
-from . import selectors, services
+from . import calendar_services, selectors, services
+from .models import HolidayNotice
 from .serializers import (
     AppointmentSerializer,
     ComplaintSerializer,
     ConcludeSerializer,
+    HolidayNoticeSerializer,
     PreAppointmentTalkSerializer,
     PublicitySerializer,
 )
@@ -145,3 +148,45 @@ class AppointmentDetail(APIView):
         data = _valid(AppointmentSerializer, request)
         appointment = services.appointment_record(actor=request.user, candidate_id=candidate.pk, **data)
         return Response(AppointmentSerializer(appointment).data, status=status.HTTP_201_CREATED)
+
+
+# ---------------------------------------------------------------------------- working-day calendar (P1)
+
+
+def _ensure_admin(user):
+    if not roles.has_role(user, roles.ADMIN):
+        raise NotAllowed("只有系统管理员可以维护工作日历")
+
+
+class HolidayNoticeList(APIView):
+    @extend_schema(
+        request=HolidayNoticeSerializer,
+        responses={
+            201: HolidayNoticeSerializer,
+            400: OpenApiResponse(description='{"errors": {"text": ["第 N 行读不懂：…"]}}, nothing written'),
+            403: OpenApiResponse(description="只有系统管理员可以维护工作日历"),
+        },
+    )
+    def post(self, request):
+        """Read the State Council's holiday notice of `year`: the days it names, nothing written into the calendar."""
+        _ensure_admin(request.user)
+        data = _valid(HolidayNoticeSerializer, request)
+        notice = calendar_services.holiday_notice_read(actor=request.user, year=data["year"], text=data["text"])
+        return Response(HolidayNoticeSerializer(notice).data, status=status.HTTP_201_CREATED)
+
+
+class HolidayNoticeConfirm(APIView):
+    @extend_schema(
+        request=None,
+        responses={
+            200: HolidayNoticeSerializer,
+            404: OpenApiResponse(description="通知不存在（只有系统管理员看得到通知）"),
+            409: OpenApiResponse(description='{"violations": [{"rule": "S1", …}]}: 已经确认'),
+        },
+    )
+    def post(self, request, pk):
+        """Write the notice's days into the working-day calendar and mark its year's schedule complete (P1)."""
+        if not roles.has_role(request.user, roles.ADMIN) or not HolidayNotice.objects.filter(pk=pk).exists():
+            raise Http404("通知不存在")
+        notice = calendar_services.holiday_notice_confirm(actor=request.user, notice_id=pk)
+        return Response(HolidayNoticeSerializer(notice).data)

@@ -11,4 +11,6 @@ urlpatterns = [
     path("candidates/<int:pk>/complaints/<int:complaint_pk>/conclude/", api.ComplaintConclude.as_view()),
     path("candidates/<int:pk>/appointment-talks/", api.AppointmentTalkList.as_view()),
     path("candidates/<int:pk>/appointment/", api.AppointmentDetail.as_view()),
+    path("calendar/notices/", api.HolidayNoticeList.as_view()),
+    path("calendar/notices/<int:pk>/confirm/", api.HolidayNoticeConfirm.as_view()),
 ]

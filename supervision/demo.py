@@ -8,12 +8,12 @@ from datetime import date
 
 from django.utils import timezone
 
-from cadre.models import CalendarDay
+from cadre.errors import InvalidInput
 from cadre.thresholds import snapshot
 
 from . import services
 from .selectors import appointment_of, latest_publicity, talks_of
-from .workdays import start_for_ended, year_known
+from .workdays import CalendarUnavailableError, start_for_ended, year_known
 
 DEMO_CHANNELS = {
     "phone": "0000-12380（县委组织部干部监督室）",
@@ -23,14 +23,13 @@ DEMO_CHANNELS = {
 
 
 def ensure_calendar(today):
-    """Demo data and tests run on any date: for this year or the next, when the chinesecalendar
-    package does not know it yet, enter 元旦 as an administrator would (admin → 工作日历), so
-    working days can be counted. A real deployment enters the State Council's whole schedule."""
-    for year in (today.year, today.year + 1):
-        if not year_known(year):
-            CalendarDay.objects.get_or_create(
-                day=date(year, 1, 1), defaults={"is_workday": False, "note": "元旦（演示数据，请录入本年完整安排）"}
-            )
+    """Demo data counts working days around `today` (publicity periods that have ended by today, or
+    start today). It enters no calendar days: a year is known only with its whole State Council
+    schedule (P1), and the demo has no notice to invent one from. When neither the chinesecalendar
+    package nor an administrator (admin → 节假日安排通知) knows today's year, the demo stops here with
+    the Chinese message of what to do first (InvalidInput, a DomainError load_demo reports)."""
+    if not year_known(today.year):
+        raise InvalidInput({"calendar": [CalendarUnavailableError(date(today.year, 1, 1)).message]})
 
 
 def prepare_appoint(candidate, actor):

@@ -99,7 +99,9 @@ def _items(lines: list[str]) -> list[_Item]:
         elif items and not BARE_DATE.match(line) and (DATE.search(line) or any(w in line for w in ITEM_WORDS)):
             items[-1].lines.append(line)  # the item wrapped onto the next line
         elif any(w in line for w in ("上班", "补休")) and DATE.search(line):
-            raise NoticeError("这一行有放假或上班的日期，但不在“一、元旦：……”这样的编号条目中", line_no=number, line=raw)
+            raise NoticeError(
+                "这一行有放假或上班的日期，但不在“一、元旦：……”这样的编号条目中", line_no=number, line=raw
+            )
     return items
 
 
@@ -200,9 +202,7 @@ def parse_notice(text: str, *, year: int) -> ParsedNotice:
     names = "".join(item.name for item in items)
     missing = [name for stem, name in zip(FESTIVALS, FESTIVAL_NAMES.split("、"), strict=True) if stem not in names]
     if missing:
-        raise NoticeError(
-            f"通知中没有{'、'.join(missing)}的安排：全年安排须包括{FESTIVAL_NAMES}，请粘贴通知全文"
-        )
+        raise NoticeError(f"通知中没有{'、'.join(missing)}的安排：全年安排须包括{FESTIVAL_NAMES}，请粘贴通知全文")
     notice.holidays = dict(sorted(notice.holidays.items()))
     notice.workdays = dict(sorted(notice.workdays.items()))
     return notice

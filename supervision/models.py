@@ -120,3 +120,29 @@ class Appointment(models.Model):
 
     def __str__(self):
         return f"{self.candidate.cadre.name} {self.document_number}"
+
+
+class HolidayNotice(models.Model):
+    """P1: the State Council's holiday notice of one year as an administrator pasted it, and what
+    supervision.holiday_notice read from it. Confirming it writes the days into the working-day
+    calendar (cadre.CalendarDay) and marks the year's schedule complete (cadre.CalendarYear)."""
+
+    year = models.PositiveSmallIntegerField(_("年度"))
+    title = models.CharField(_("通知标题"), max_length=200)
+    text = models.TextField(_("通知全文"))
+    holidays = models.JSONField(_("放假日期"), default=list)  # [{"day": "2027-01-01", "name": "元旦"}]
+    workdays = models.JSONField(_("调休上班日期"), default=list)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(_("录入时间"), auto_now_add=True)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    confirmed_at = models.DateTimeField(_("确认时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("节假日安排通知")
+        verbose_name_plural = _("节假日安排通知")
+        ordering = ["-year", "-id"]
+
+    def __str__(self):
+        return f"{self.title}（{'已确认' if self.confirmed_at else '待确认'}）"

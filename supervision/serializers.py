@@ -1,9 +1,11 @@
 """API shapes of publicity 任前公示, complaints 举报 and appointment 任职. Types are checked here; the
 services decide whether the input is acceptable and write it."""
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from .models import Appointment, Complaint, PreAppointmentTalk, Publicity
+from .calendar_services import MAX_NOTICE
+from .models import Appointment, Complaint, HolidayNotice, PreAppointmentTalk, Publicity
 
 TEXT = 5000
 
@@ -102,3 +104,30 @@ class AppointmentSerializer(serializers.ModelSerializer):
             "created_at",
         ]
         read_only_fields = ["promotion", "probation_ends_on", "created_at"]
+
+
+DATES = serializers.ListField(child=serializers.DateField())
+
+
+class HolidayNoticeSerializer(serializers.ModelSerializer):
+    """P1: the State Council's holiday notice of `year` as published (`text`, input only) and the days
+    read from it. Reading writes nothing into the calendar; confirming does."""
+
+    holidays = serializers.SerializerMethodField(help_text="放假日期")
+    workdays = serializers.SerializerMethodField(help_text="调休上班日期")
+    created_by = _username("created_by")
+    confirmed_by = serializers.CharField(source="confirmed_by.username", read_only=True, default=None)
+
+    class Meta:
+        model = HolidayNotice
+        fields = ["id", "year", "title", "text", "holidays", "workdays", "created_by", "confirmed_by", "confirmed_at"]
+        read_only_fields = ["title", "confirmed_at"]
+        extra_kwargs = {"text": {"write_only": True, "max_length": MAX_NOTICE}}
+
+    @extend_schema_field(DATES)
+    def get_holidays(self, obj) -> list[str]:
+        return [entry["day"] for entry in obj.holidays]
+
+    @extend_schema_field(DATES)
+    def get_workdays(self, obj) -> list[str]:
+        return [entry["day"] for entry in obj.workdays]

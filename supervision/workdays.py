@@ -1,24 +1,28 @@
 """Working days on the Chinese calendar (P1): holidays and adjusted working days 调休 included.
 
 `chinese_calendar` knows the State Council's schedule only for the years it ships. An
-administrator's `cadre.CalendarDay` rows override it day by day; for a year the package does not
-know, the year is usable once an administrator has entered its holidays (other days then follow
-Monday–Friday). Without either, CalendarUnavailableError carries a Chinese message.
+administrator's `cadre.CalendarDay` rows override it day by day. A year the package does not know
+is usable only once an administrator has marked its whole schedule entered (`cadre.CalendarYear`
+complete, e.g. by confirming the State Council's notice, supervision.holiday_notice); the days the
+schedule does not name then follow Monday–Friday. Until then a day of that year with no
+`CalendarDay` row raises CalendarUnavailableError, with a Chinese message: one holiday entered by
+hand does not make the rest of its year working days (P1).
 """
 
 from datetime import date, timedelta
 
 import chinese_calendar
 
-from cadre.models import CalendarDay
+from cadre.models import CalendarDay, CalendarYear
 
 
 class CalendarUnavailableError(Exception):
     def __init__(self, day: date):
         self.day = day
         self.message = (
-            f"系统没有 {day.year} 年的法定节假日安排数据，无法计算工作日；"
-            "请管理员在“工作日历”中录入该年的节假日和调休安排"
+            f"系统没有 {day.year} 年完整的法定节假日安排，无法计算工作日；"
+            f"请管理员录入国务院办公厅关于 {day.year} 年部分节假日安排的通知"
+            "（系统管理 → 节假日安排通知），核对后确认全年安排"
         )
         super().__init__(self.message)
 
@@ -28,13 +32,12 @@ class Calendar:
 
     def __init__(self):
         self._overrides: dict[date, bool] = {}
-        self._years: dict[int, bool] = {}  # year -> has administrator entries
+        self._years: dict[int, bool] = {}  # year -> an administrator marked its schedule complete
 
     def _load(self, year: int):
         if year not in self._years:
-            rows = CalendarDay.objects.filter(day__year=year).values_list("day", "is_workday")
-            self._overrides.update(rows)
-            self._years[year] = bool(rows)
+            self._overrides.update(CalendarDay.objects.filter(day__year=year).values_list("day", "is_workday"))
+            self._years[year] = _complete(year)
 
     def is_workday(self, day: date) -> bool:
         self._load(day.year)
@@ -52,12 +55,17 @@ def is_workday(day: date) -> bool:
     return Calendar().is_workday(day)
 
 
+def _complete(year: int) -> bool:
+    return CalendarYear.objects.filter(year=year, complete=True).exists()
+
+
 def year_known(year: int) -> bool:
-    """Whether working days of `year` can be counted (the package or an administrator knows it)."""
+    """Whether every working day of `year` can be counted: the package knows the year, or an
+    administrator has marked its whole schedule entered."""
     try:
         chinese_calendar.is_workday(date(year, 6, 1))
     except NotImplementedError:
-        return CalendarDay.objects.filter(day__year=year).exists()
+        return _complete(year)
     return True
 
 

@@ -1,4 +1,5 @@
 import pytest
+from django.db.backends.postgresql.operations import DatabaseOperations
 
 from cadre import roles, services
 from cadre.models import Candidate, MotionReason
@@ -8,6 +9,25 @@ from supervision import demo as supervision_demo
 from voting import demo as voting_demo
 
 from .factories import CadreFactory, PositionFactory, RecommendationResultFactory, UserFactory
+
+
+_execute_sql_flush = DatabaseOperations.execute_sql_flush
+
+
+def _flush_as_owner(self, sql_list):
+    """Transactional tests empty every table between tests with TRUNCATE, which the record's
+    triggers refuse (S1). The tests connect as the superuser, who may switch triggers off for the
+    session: exactly the power the application's own role lacks (tests/cadre/test_record_integrity.py)."""
+    with self.connection.cursor() as cursor:
+        cursor.execute("SET session_replication_role = replica")
+    try:
+        _execute_sql_flush(self, sql_list)
+    finally:
+        with self.connection.cursor() as cursor:
+            cursor.execute("SET session_replication_role = origin")
+
+
+DatabaseOperations.execute_sql_flush = _flush_as_owner
 
 
 @pytest.fixture

@@ -244,7 +244,8 @@ def test_transition_ok_and_refused(flow, staff):
     assert list(body) == ["violations"]
     assert body["violations"] and all(set(v) == VIOLATION_KEYS for v in body["violations"])
     r2 = next(v for v in body["violations"] if v["rule"] == "R2")
-    assert r2["overridable"] is False and "004" in r2["source"] and r2["message"]
+    assert r2["overridable"] is False and r2["message"]
+    assert r2["source"] == "株洲市经信委《关于进一步加强全委干部队伍建设的意见》一（三）"
     assert RecordEntry.objects.count() == entries + 1  # the refusal is recorded
     assert Candidate.objects.get(pk=obj.pk).stage == "recommendation"
 

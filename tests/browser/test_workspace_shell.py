@@ -82,6 +82,6 @@ def test_workspace_shell(page):
 
     # The help page: the same diagram, every registered rule, the roles.
     page.click(".mainnav >> text=帮助")
-    expect(page.locator("#rule-M3")).to_contain_text("001 附件2 第十条(二)")
+    expect(page.locator("#rule-M3")).to_contain_text("《中共县委关于规范县委书记选人用人行为办法（试行）》第十条（二）")
     expect(page.locator(".diagram:visible svg .node")).to_have_count(12)
     shot(page, "06-help")

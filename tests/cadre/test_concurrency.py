@@ -11,8 +11,8 @@ from django.contrib.auth.models import Group
 from django.db import connection, connections
 
 from cadre import roles, services
-from cadre.errors import Conflict
-from cadre.models import Candidate, MotionReason, RecordEntry, RecordKind, Stage
+from cadre.errors import Conflict, TransitionRefused
+from cadre.models import Candidate, MotionReason, RecordEntry, RecordHead, RecordKind, Stage
 from cadre.record import verify
 
 from ..conftest import prepare
@@ -63,12 +63,17 @@ def run_at_once(*calls):
     return results
 
 
+def assert_lost_race(error):
+    """The loser finds the candidate already moved: a refusal by the state machine (rule "stage")."""
+    assert isinstance(error, TransitionRefused), repr(error)
+    assert [v.rule for v in error.violations] == ["stage"]
+    assert "刷新" in error.violations[0].message
+
+
 def assert_one_winner(results):
     outcomes = sorted(kind for kind, _ in results)
     assert outcomes == ["error", "ok"], results
-    error = next(value for kind, value in results if kind == "error")
-    assert isinstance(error, Conflict), repr(error)
-    assert "刷新" in error.message
+    assert_lost_race(next(value for kind, value in results if kind == "error"))
 
 
 @pytest.mark.parametrize("repeat", range(3))
@@ -83,10 +88,11 @@ def test_same_transition_at_once(race, repeat):
     assert_one_winner(results)
     assert Candidate.objects.get(pk=candidate.pk).stage == Stage.NOMINATION
     rows = list(RecordEntry.objects.filter(candidate=candidate).order_by("seq"))
-    assert [r.seq for r in rows] == [1, 2]
-    assert [r.kind for r in rows] == [RecordKind.CREATED, RecordKind.TRANSITION]
+    assert [r.seq for r in rows] == [1, 2, 3]
+    # the loser's attempt is recorded too, after the winner's transition
+    assert [r.kind for r in rows] == [RecordKind.CREATED, RecordKind.TRANSITION, RecordKind.REFUSED]
     winner = next(value for kind, value in results if kind == "ok")
-    assert rows[-1].actor_id in (first.pk, second.pk)
+    assert {rows[1].actor_id, rows[2].actor_id} == {first.pk, second.pk}
     assert winner.stage == Stage.NOMINATION
     assert verify().ok
 
@@ -129,9 +135,9 @@ def test_withdraw_races_nominate(race):
     stage = Candidate.objects.get(pk=candidate.pk).stage
     assert stage == Stage.WITHDRAWN
     if results[0][0] == "error":
-        assert isinstance(results[0][1], Conflict)
-    entries = RecordEntry.objects.filter(candidate=candidate).count()
-    assert entries == 1 + sum(1 for kind, _ in results if kind == "ok")
+        assert_lost_race(results[0][1])
+    # every attempt is recorded: a transition or a refusal
+    assert RecordEntry.objects.filter(candidate=candidate).count() == 3
     assert verify().ok
 
 
@@ -172,8 +178,9 @@ def test_second_waits_on_the_row_lock_then_conflicts(race, monkeypatch):
     b.join(timeout=10)
     assert not a.is_alive() and not b.is_alive()
     assert getattr(outcome["first"], "stage", None) == Stage.NOMINATION, outcome
-    assert isinstance(outcome["second"], Conflict), outcome
+    assert_lost_race(outcome["second"])
     assert RecordEntry.objects.filter(candidate=candidate, kind=RecordKind.TRANSITION).count() == 1
+    assert RecordEntry.objects.filter(candidate=candidate, kind=RecordKind.REFUSED).count() == 1
     assert verify().ok
 
 
@@ -209,4 +216,24 @@ def test_two_candidates_for_the_last_place_at_once():
     error = next(value for kind, value in results if kind == "error")
     assert "M3" in [v.rule for v in error.violations]
     assert Candidate.objects.filter(position=position, stage=Stage.PUBLICITY).count() == 1
+    assert verify().ok
+
+
+def test_appends_to_one_chain_at_once_take_turns(race):
+    """Two writers append to the same chain at the same moment: both entries land, one after the
+    other, and the head follows (record_append takes the candidate's lock itself)."""
+    first, second, candidate = race
+
+    def note(actor, text):
+        return lambda: services.candidate_record_important(
+            actor=actor, candidate_id=candidate.pk, category="other", text=text
+        )
+
+    results = run_at_once(note(first, "甲"), note(second, "乙"), note(first, "丙"))
+    assert [kind for kind, _ in results] == ["ok", "ok", "ok"], results
+    rows = list(RecordEntry.objects.filter(candidate=candidate).order_by("seq"))
+    assert [r.seq for r in rows] == [1, 2, 3, 4]
+    assert sorted(r.payload["text"] for r in rows[1:]) == ["丙", "乙", "甲"]
+    head = RecordHead.objects.get(candidate=candidate)
+    assert (head.seq, head.hash) == (4, rows[-1].hash)
     assert verify().ok

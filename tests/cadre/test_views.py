@@ -452,7 +452,7 @@ def test_candidate_move_refused_shows_every_violation(staff_client, staff, candi
     page = response.content.decode()
     assert response.status_code == 409
     assert {"R2", "E3"} <= {item["v"].rule for item in response.context["refusal"]["violations"]}
-    assert "有跑官要官或拉票行为" in page and "004 一(四)" in page
+    assert "有跑官要官或拉票行为" in page and "株洲市经信委《关于进一步加强全委干部队伍建设的意见》一（四）" in page
     assert candidate.record.last().kind == "refused"
 
 
@@ -535,7 +535,8 @@ def test_record_important_needs_text(staff_client, candidate):
 def test_help_page_lists_stages_rules_roles(staff_client):
     page = staff_client.get(reverse("cadre:help")).content.decode()
     assert "<svg" in page and "民主推荐" in page
-    assert 'id="rule-M1"' in page and "001 附件1 第五条" in page and "R3 ◇" in page
+    assert 'id="rule-M1"' in page and "《县领导干部初始提名办法（试行）》第五条" in page and "R3 ◇" in page
+    assert "001 附件" not in page  # sources are shown by the documents' titles, never by file numbers
     assert "组工干部" in page and "监督人员" in page
     assert page.index('id="rule-M1"') < page.index('id="rule-R2"') < page.index('id="rule-E1"')
 

@@ -5,7 +5,7 @@ import pytest
 from django.utils import timezone
 
 from cadre.errors import InvalidInput
-from cadre.models import CalendarDay, Stage
+from cadre.models import CalendarDay, CalendarYear, Stage
 from cadre.rules import Context
 from cadre.services import candidate_check
 from cadre.thresholds import snapshot
@@ -56,9 +56,13 @@ def test_p1_unknown_year_gives_chinese_error():
 
 
 @pytest.mark.django_db
-def test_p1_administrator_calendar_makes_unknown_year_usable_and_overrides():
-    # 2099-01-01 (Thursday) entered as a holiday: the other days follow Monday–Friday.
+def test_p1_administrator_calendar_makes_unknown_year_usable_and_overrides(admin_user):
+    # 2099-01-01 (Thursday) entered as a holiday: that alone does not make the rest of 2099 known.
     CalendarDay.objects.create(day=date(2099, 1, 1), is_workday=False, note="元旦")
+    with pytest.raises(CalendarUnavailableError):
+        add_working_days(date(2099, 1, 1), 5)
+    # Once an administrator marks the year's schedule complete, the other days follow Monday–Friday.
+    CalendarYear.objects.create(year=2099, complete=True, confirmed_by=admin_user, confirmed_at=timezone.now())
     assert add_working_days(date(2099, 1, 1), 5) == date(2099, 1, 8)
     # An override beats the package: make a known working day a rest day.
     CalendarDay.objects.create(day=date(2025, 9, 30), is_workday=False, note="测试")
@@ -303,12 +307,15 @@ def test_publicity_cannot_start_before_the_decision(staff, publicizing):
 
 
 @pytest.mark.django_db
-def test_demo_calendar_makes_an_unknown_current_year_usable():
+def test_demo_calendar_enters_nothing_and_stops_on_an_unknown_year():
     from supervision.demo import ensure_calendar
     from supervision.workdays import year_known
 
     assert year_known(2025)
     assert not year_known(2099)
-    ensure_calendar(date(2099, 3, 1))
-    assert year_known(2099)
-    assert add_working_days(date(2099, 1, 1), 1) == date(2099, 1, 2)
+    ensure_calendar(date(2025, 3, 1))
+    with pytest.raises(InvalidInput) as exc:
+        ensure_calendar(date(2099, 3, 1))
+    assert "2099 年" in exc.value.errors["calendar"][0]
+    assert not year_known(2099)
+    assert not CalendarDay.objects.exists()
