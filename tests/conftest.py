@@ -10,7 +10,6 @@ from voting import demo as voting_demo
 
 from .factories import CadreFactory, PositionFactory, RecommendationResultFactory, UserFactory
 
-
 _execute_sql_flush = DatabaseOperations.execute_sql_flush
 
 

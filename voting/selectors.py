@@ -1,5 +1,6 @@
 """Reads of the decision stage, and the arithmetic of a counted result (shared by rules and pages)."""
 
+import math
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -8,6 +9,7 @@ from django.http import Http404
 
 from cadre.models import FORWARD, Candidate, RecordKind
 from cadre.selectors import selections_for_user
+from supervision.selectors import open_complaints_count
 
 from .models import AgendaItem, Brief, DecisionMeeting, VoteResult
 
@@ -82,6 +84,26 @@ def approvals_for_post(result: VoteResult) -> int:
     return total or 0
 
 
+def quorum_met(*, present: int | None, entitled: int, quorum: Fraction) -> bool:
+    """V1: at least `quorum` of the members entitled to attend are present."""
+    return present is not None and present >= quorum * entitled
+
+
+def quorum_needed(*, entitled: int, quorum: Fraction) -> int:
+    """V1: the fewest members present that make the quorum."""
+    return math.ceil(quorum * entitled)
+
+
+def passes(*, approve: int, entitled: int, pass_share: Fraction) -> bool:
+    """V3: more than `pass_share` (half) of the members ENTITLED to attend approve, not of those present."""
+    return approve > pass_share * entitled
+
+
+def votes_to_pass(*, entitled: int, pass_share: Fraction) -> int:
+    """V3: the fewest approvals that pass."""
+    return math.floor(pass_share * entitled) + 1
+
+
 @dataclass
 class Tally:
     """What a counted result means under the thresholds in force."""
@@ -98,11 +120,11 @@ class Tally:
 
     @property
     def quorum_met(self) -> bool:  # V1
-        return self.present >= self.quorum * self.entitled
+        return quorum_met(present=self.present, entitled=self.entitled, quorum=self.quorum)
 
     @property
-    def passed(self) -> bool:  # V3: more than half of the ENTITLED members
-        return self.approve > self.pass_share * self.entitled
+    def passed(self) -> bool:  # V3
+        return passes(approve=self.approve, entitled=self.entitled, pass_share=self.pass_share)
 
     @property
     def negative_concentrated(self) -> bool:  # V6
@@ -151,6 +173,5 @@ def missing_steps(candidate: Candidate) -> list[str]:
 
 
 def open_complaints(candidate: Candidate) -> int:
-    from supervision.selectors import open_complaints_count
-
+    """V6: complaints not yet concluded (supervision's; voting reads supervision, never the reverse)."""
     return open_complaints_count(candidate=candidate)
