@@ -27,7 +27,6 @@ from guardian.admin import (
 from . import citations, roles, rules, services
 from .errors import Conflict, InvalidInput, NotAllowed
 from .models import (
-    PENDING_STAGES,
     Assessment,
     Cadre,
     CalendarDay,
@@ -51,7 +50,7 @@ from .models import (
     Threshold,
     Unit,
 )
-from .selectors import can_edit_cadre, can_work_on
+from .selectors import can_edit_cadre, can_work_on, position_occupancy
 from .thresholds import validate_value
 
 admin.site.site_header = _("干部选任全程纪实 系统管理")
@@ -70,13 +69,6 @@ class ReadOnlyMixin:
 
     def has_delete_permission(self, request, obj=None):
         return False
-
-
-def _pending_count(position: Position, *, excluding_cadre: Cadre | None = None) -> int:
-    pending = Candidate.objects.filter(position=position, stage__in=PENDING_STAGES)
-    if excluding_cadre is not None and excluding_cadre.pk:
-        pending = pending.exclude(cadre=excluding_cadre)
-    return pending.count()
 
 
 def _link(field: str, label: str):
@@ -141,12 +133,11 @@ class PositionForm(forms.ModelForm):
         """M3: the quota never drops below the holders plus the pending appointments."""
         quota = self.cleaned_data["quota"]
         if self.instance.pk:
-            holders = Cadre.objects.filter(position=self.instance).count()
-            pending = _pending_count(self.instance)
-            if quota < holders + pending:
+            occupancy = position_occupancy(position=self.instance)
+            if quota < occupancy["holders"] + occupancy["pending"]:
                 raise forms.ValidationError(
                     _("M3 职数不能少于现有在任 %(holders)d 名与待任 %(pending)d 名之和"),
-                    params={"holders": holders, "pending": pending},
+                    params={"holders": occupancy["holders"], "pending": occupancy["pending"]},
                 )
         return quota
 
@@ -179,11 +170,13 @@ class PositionAdmin(admin.ModelAdmin):
 class CadreFactForm(forms.ModelForm):
     """An inline row of a cadre's facts; the service's checks are shown before anything is saved."""
 
-    def _post_clean(self):
-        super()._post_clean()
-        if not self.errors and self.has_changed():
-            for name, messages_ in services.cadre_fact_errors(self.instance).items():
-                self.add_error(name if name in self.fields else None, messages_)
+    def validate_unique(self):
+        """After the model's field checks: the service's checks, in its words, then the constraints."""
+        errors = services.cadre_fact_errors(self.instance) if self.has_changed() else {}
+        for name, messages_ in errors.items():
+            self.add_error(name if name in self.fields else None, messages_)
+        if not errors:
+            super().validate_unique()
 
 
 class CadreFactInline(admin.TabularInline):

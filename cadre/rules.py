@@ -29,10 +29,12 @@ CATALOG = (
 
 @dataclass
 class Context:
-    """What a rule may look at besides the candidate: one threshold snapshot and one today."""
+    """What a rule may look at besides the candidate: one threshold snapshot, one today, and the
+    transition being checked (for a rule that guards several and says something different for each)."""
 
     thresholds: Snapshot
     today: date
+    transition: str = ""
 
 
 @dataclass
@@ -105,13 +107,23 @@ class Evaluation:
     def allowed(self) -> bool:
         return not self.violations
 
+    def result(self, rule_id: str) -> dict | None:
+        """What rule `rule_id` said in this evaluation — `{"rule", "passed", "inputs", "problems"}` —
+        or None when it did not run. Pages show a rule's status from here, never by re-checking it."""
+        ran = next((t for t in self.trace if t["rule"] == rule_id), None)
+        if ran is None:
+            return None
+        return {**ran, "problems": [v.message for v in self.violations if v.rule == rule_id]}
 
-def evaluate(candidate, transition: str, *, thresholds: Snapshot, today: date | None = None) -> Evaluation:
-    """Run every rule registered for `transition`; nothing is written."""
-    ctx = Context(thresholds=thresholds, today=today or timezone.localdate())
+
+def evaluate(candidate, transition: str, *, thresholds: Snapshot, today: date | None = None, only=None) -> Evaluation:
+    """Run every rule registered for `transition` (or those of them in `only`); nothing is written."""
+    ctx = Context(thresholds=thresholds, today=today or timezone.localdate(), transition=transition)
     violations: list[Violation] = []
     trace: list[dict] = []
     rules = sorted(rules_for(transition), key=lambda r: CATALOG.index(r.id))
+    if only is not None:
+        rules = [r for r in rules if r.id in only]
     sources = citations.sources()
     for rule in rules:
         finding = rule.check(candidate, ctx)

@@ -6,6 +6,7 @@ from guardian.shortcuts import get_objects_for_user
 
 from . import roles
 from .models import (
+    LEVEL_RANK,
     OPEN_STAGES,
     PENDING_STAGES,
     Cadre,
@@ -13,6 +14,7 @@ from .models import (
     Position,
     RecordCheckpoint,
     RecordEntry,
+    RecordVerification,
     Selection,
     Unit,
 )
@@ -154,13 +156,24 @@ def record_for_candidate(*, candidate: Candidate) -> QuerySet[RecordEntry]:
     return candidate.record.order_by("seq")
 
 
-def position_occupancy(*, position: Position, excluding_candidate=None) -> dict:
-    """M3: holders plus pending appointments (candidates in publicity or suspended) for one post."""
-    holders = Cadre.objects.filter(position=position).count()
+def position_occupancy(*, position: Position, cadre: Cadre | None = None) -> dict:
+    """M3, the one count of a post's places (the rule, the admin's quota and post checks, 职务变动):
+    its quota, holders and pending appointments (candidates in publicity or suspended), and whether a
+    place is `vacant` (holders + pending < quota). `cadre`: the one who would take the post, left out
+    of both counts — taking a post one holds, or is already pending for, adds nobody."""
+    holders = Cadre.objects.filter(position=position)
     pending = Candidate.objects.filter(position=position, stage__in=PENDING_STAGES)
-    if excluding_candidate is not None:
-        pending = pending.exclude(pk=excluding_candidate.pk)
-    return {"quota": position.quota, "holders": holders, "pending": pending.count()}
+    if cadre is not None and cadre.pk is not None:
+        holders = holders.exclude(pk=cadre.pk)
+        pending = pending.exclude(cadre_id=cadre.pk)
+    occupancy = {"quota": position.quota, "holders": holders.count(), "pending": pending.count()}
+    return {**occupancy, "vacant": occupancy["holders"] + occupancy["pending"] < position.quota}
+
+
+def is_promotion(candidate: Candidate) -> bool:
+    """Newly promoted 新提拔 (N3, A2): no current post, or the proposed post is of a higher level."""
+    current = candidate.cadre.position
+    return current is None or LEVEL_RANK.get(candidate.position.level, 0) > LEVEL_RANK.get(current.level, 0)
 
 
 def checkpoints_list() -> QuerySet[RecordCheckpoint]:
@@ -172,3 +185,7 @@ def get_checkpoint(*, pk) -> RecordCheckpoint:
         return RecordCheckpoint.objects.get(pk=pk)
     except (RecordCheckpoint.DoesNotExist, ValueError, TypeError) as exc:
         raise Http404("检查点不存在") from exc
+
+
+def latest_verification() -> RecordVerification | None:
+    return RecordVerification.objects.order_by("-at", "-id").first()

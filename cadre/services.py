@@ -17,7 +17,9 @@ from django_fsm import ConcurrentTransition, can_proceed
 from guardian.shortcuts import assign_perm
 
 from . import roles, rules
+from .access import ensure_can_work
 from .checkpoint import checkpoint_sign
+from .cleaning import clean_text
 from .errors import Conflict, InvalidInput, NotAllowed, TransitionRefused, Violation
 from .models import (
     FORWARD,
@@ -78,22 +80,6 @@ TRANSITION_LABELS = {
 MAX_TEXT = 2000
 
 
-def _ensure_can_work(actor, selection: Selection):
-    if not can_work_on(user=actor, selection=selection):
-        raise NotAllowed("您未被分配承办此选任工作")
-
-
-def _clean_text(value, *, field: str, required: bool = True, max_length: int = MAX_TEXT) -> str:
-    if value is not None and not isinstance(value, str):
-        raise InvalidInput({field: ["必须是文本"]})
-    text = (value or "").strip()
-    if required and not text:
-        raise InvalidInput({field: ["此项为必填项，请写明理由"]})
-    if len(text) > max_length:
-        raise InvalidInput({field: [f"不能超过 {max_length} 个字符"]})
-    return text
-
-
 # ---------------------------------------------------------------------------- selections
 
 
@@ -123,12 +109,12 @@ def selection_create(
     if errors:
         raise InvalidInput(errors)
     selection = Selection.objects.create(
-        title=_clean_text(title, field="title", max_length=200),
+        title=clean_text(title, field="title", max_length=200),
         reason=reason,
-        reason_text=_clean_text(reason_text, field="reason_text", required=False),
+        reason_text=clean_text(reason_text, field="reason_text", required=False),
         competitive=competitive,
-        single_candidate_reason=_clean_text(single_candidate_reason, field="single_candidate_reason", required=False),
-        superior_approval=_clean_text(superior_approval, field="superior_approval", required=False, max_length=200),
+        single_candidate_reason=clean_text(single_candidate_reason, field="single_candidate_reason", required=False),
+        superior_approval=clean_text(superior_approval, field="superior_approval", required=False, max_length=200),
         created_by=actor,
     )
     selection.positions.set(positions)
@@ -148,7 +134,7 @@ def selection_assign(*, actor: User, selection: Selection, user: User) -> None:
 
 @transaction.atomic
 def candidate_create(*, actor: User, selection: Selection, position: Position, cadre: Cadre) -> Candidate:
-    _ensure_can_work(actor, selection)
+    ensure_can_work(actor, selection)
     if not selection.positions.filter(pk=position.pk).exists():
         raise InvalidInput({"position": ["该职位不在此选任工作的职位中"]})
     try:
@@ -194,7 +180,7 @@ def _check_overrides(overrides: list[dict], evaluation: rules.Evaluation) -> dic
     accepted: dict[str, str] = {}
     for override in overrides:
         rule_id = override.get("rule") if isinstance(override, dict) else None
-        reason = _clean_text(override.get("reason") if isinstance(override, dict) else None, field="override")
+        reason = clean_text(override.get("reason") if isinstance(override, dict) else None, field="override")
         violation = violated.get(rule_id)
         if violation is None:
             raise InvalidInput({"override": [f"规则 {rule_id} 此次并未违反，无需越过"]})
@@ -307,8 +293,8 @@ def candidate_transition(
             candidate = _lock_candidate(candidate_id)
         except (Candidate.DoesNotExist, ValueError, TypeError) as exc:
             raise InvalidInput({"candidate": ["人选不存在"]}) from exc
-        _ensure_can_work(actor, candidate.selection)
-        reason = _clean_text(reason, field="reason", required=transition in NEEDS_REASON)
+        ensure_can_work(actor, candidate.selection)
+        reason = clean_text(reason, field="reason", required=transition in NEEDS_REASON)
         if not can_proceed(getattr(candidate, transition)):
             # Often someone else moved the candidate first: the refusal says so, and is recorded.
             wrong = _wrong_stage(candidate, transition)
@@ -373,8 +359,8 @@ def candidate_send_back(*, actor: User, candidate_id: int, to_stage: str, reason
             candidate = _lock_candidate(candidate_id)
         except Candidate.DoesNotExist as exc:
             raise InvalidInput({"candidate": ["人选不存在"]}) from exc
-        _ensure_can_work(actor, candidate.selection)
-        reason = _clean_text(reason, field="reason")
+        ensure_can_work(actor, candidate.selection)
+        reason = clean_text(reason, field="reason")
         if candidate.stage not in FORWARD[1:-1]:
             raise Conflict(f"人选当前处于“{Stage(candidate.stage).label}”阶段，不能退回")
         if to_stage not in FORWARD or FORWARD.index(to_stage) >= FORWARD.index(candidate.stage):
@@ -419,8 +405,8 @@ def record_important(*, actor: User, candidate: Candidate, category: str, text: 
         payload={
             "category": category,
             "category_label": IMPORTANT_CATEGORIES[category],
-            "text": _clean_text(text, field="text"),
-            "outcome": _clean_text(outcome, field="outcome", required=False),
+            "text": clean_text(text, field="text"),
+            "outcome": clean_text(outcome, field="outcome", required=False),
         },
     )
 
@@ -428,7 +414,7 @@ def record_important(*, actor: User, candidate: Candidate, category: str, text: 
 @transaction.atomic
 def candidate_record_important(*, actor: User, candidate_id: int, category: str, text: str, outcome: str = ""):
     candidate = _lock_candidate(candidate_id)
-    _ensure_can_work(actor, candidate.selection)
+    ensure_can_work(actor, candidate.selection)
     return record_important(actor=actor, candidate=candidate, category=category, text=text, outcome=outcome)
 
 
@@ -701,7 +687,7 @@ def cadre_change_position(*, actor: User, cadre_id: int, position_id: int | None
     if cadre is None:
         raise InvalidInput({"cadre": ["干部不存在"]})
     _ensure_can_edit(actor, cadre)
-    reason = _clean_text(reason, field="reason")
+    reason = clean_text(reason, field="reason")
     if not isinstance(on, date):
         raise InvalidInput({"on": ["请填写任职日期"]})
     if position_id == cadre.position_id:

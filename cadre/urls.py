@@ -23,4 +23,7 @@ urlpatterns = [
     path("candidates/<int:pk>/move/", views.candidate_move, name="candidate_move"),
     path("candidates/<int:pk>/send-back/", views.candidate_send_back, name="candidate_send_back"),
     path("candidates/<int:pk>/important/", views.candidate_important, name="candidate_important"),
+    path("record/", views.record_integrity, name="record_integrity"),
+    path("record/verify/", views.record_verify, name="record_verify"),
+    path("record/checkpoint/", views.record_checkpoint, name="record_checkpoint"),
 ]

@@ -24,6 +24,7 @@ from django.views.decorators.http import require_GET, require_POST
 from guardian.shortcuts import get_objects_for_user, get_users_with_perms
 
 from . import roles, rules, selectors, services
+from .checkpoint import fingerprint
 from .errors import Conflict, InvalidInput, NotAllowed, TransitionRefused
 from .forms import (
     CADRE_FACT_FORMS,
@@ -815,3 +816,67 @@ def cadre_fact_delete(request, pk, kind, fact_id):
     else:
         messages.success(request, _("已删除%(fact)s") % {"fact": model._meta.verbose_name})
     return redirect("cadre:cadre", pk=cadre.pk)
+
+
+# ---------------------------------------------------------------------------- record integrity (S1)
+
+PROBLEM_LABELS = {
+    "edited": gettext_noop("记录被修改"),
+    "removed": gettext_noop("中间记录被删除"),
+    "missing_tail": gettext_noop("末尾记录被删除"),
+    "missing_chain": gettext_noop("整条记录链缺失"),
+    "not_in_checkpoint": gettext_noop("与签名检查点不符"),
+}
+
+
+def _integrity_page(request, status=200):
+    if not roles.reads_everything(request.user):
+        raise Http404
+    verification = selectors.latest_verification()
+    broken = [
+        {**item, "label": _(PROBLEM_LABELS.get(item.get("problem"), "记录被修改"))}
+        for item in (verification.broken if verification else [])
+    ]
+    checkpoints = list(selectors.checkpoints_list()[:30])
+    for checkpoint in checkpoints:
+        checkpoint.fingerprint = fingerprint(checkpoint.public_key)
+    context = {
+        "verification": verification,
+        "broken": broken,
+        "checkpoints": checkpoints,
+        "can_sign": roles.has_role(request.user, roles.ADMIN),
+    }
+    return render(request, "cadre/record_integrity.html", context, status=status)
+
+
+@login_required
+@require_GET
+def record_integrity(request):
+    """Supervisors (S6) and admins: the latest verification and the signed checkpoints to download."""
+    return _integrity_page(request)
+
+
+@login_required
+@require_POST
+def record_verify(request):
+    if not roles.reads_everything(request.user):
+        raise Http404
+    run = services.record_verification_run()
+    if run.ok:
+        messages.success(request, _("纪实记录完整"))
+    else:
+        messages.error(request, _("纪实记录校验发现问题，见下表"))
+    return redirect("cadre:record_integrity")
+
+
+@login_required
+@require_POST
+def record_checkpoint(request):
+    if not roles.reads_everything(request.user):
+        raise Http404
+    try:
+        signed = services.record_checkpoint_sign(actor=request.user)
+    except NotAllowed as exc:
+        return forbidden(request, exc)
+    messages.success(request, _("已签署检查点 %(id)s") % {"id": signed.pk})
+    return redirect("cadre:record_integrity")

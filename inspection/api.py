@@ -16,9 +16,10 @@ from rest_framework import generics, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from cadre.access import ensure_can_work
 from cadre.api import _valid
 from cadre.errors import NotAllowed
-from cadre.selectors import can_work_on, get_candidate_for_user, get_selection_for_user
+from cadre.selectors import get_candidate_for_user, get_selection_for_user
 
 from . import selectors, services
 from .serializers import (
@@ -43,11 +44,6 @@ ERRORS_400 = OpenApiResponse(description='{"errors": {field: [messages]}}, nothi
 STAGE_409 = OpenApiResponse(description="人选不在相应阶段")
 
 
-def _ensure_can_work(user, selection):
-    if not can_work_on(user=user, selection=selection):
-        raise NotAllowed("您未被分配承办此选任工作，只能查看")
-
-
 def _ensure_can_record(user, candidate):
     if not selectors.can_record_inspection(user=user, candidate=candidate):
         raise NotAllowed("只有承办人或该人选考察组成员可以记录考察情况")
@@ -68,7 +64,7 @@ class InspectionNoticeList(generics.ListAPIView):
     @extend_schema(request=InspectionNoticeSerializer, responses={201: InspectionNoticeSerializer, 400: ERRORS_400})
     def post(self, request, pk):
         selection = get_selection_for_user(user=request.user, pk=pk)
-        _ensure_can_work(request.user, selection)
+        ensure_can_work(request.user, selection)
         data = _valid(InspectionNoticeSerializer, request)
         notice = services.notice_publish(actor=request.user, selection=selection, **data)
         return Response(InspectionNoticeSerializer(notice).data, status=status.HTTP_201_CREATED)
@@ -94,7 +90,7 @@ class InspectionTeamList(generics.ListAPIView):
     def post(self, request, pk):
         """Register a team with its leader; I9: refused when the leader is related to a candidate."""
         selection = get_selection_for_user(user=request.user, pk=pk)
-        _ensure_can_work(request.user, selection)
+        ensure_can_work(request.user, selection)
         data = _valid(TeamInputSerializer, request, context={"selection": selection})
         team = services.team_create(actor=request.user, selection=selection, **data)
         return Response(_team_body(selection, team.pk), status=status.HTTP_201_CREATED)
@@ -113,7 +109,7 @@ class InspectionTeamMemberAdd(APIView):
     def post(self, request, pk, team_pk):
         """Add a member; I9: refused when the member is related to a candidate the team inspects."""
         selection, team = _team(request, pk, team_pk)
-        _ensure_can_work(request.user, selection)
+        ensure_can_work(request.user, selection)
         data = _valid(TeamMemberInputSerializer, request)
         services.team_member_add(actor=request.user, team=team, user=data["user"], cadre=data.get("cadre"))
         return Response(_team_body(selection, team.pk), status=status.HTTP_201_CREATED)
@@ -124,7 +120,7 @@ class InspectionTeamCandidateAdd(APIView):
     def post(self, request, pk, team_pk):
         """Give the team one more inspection object; I9: refused when a member is related to them."""
         selection, team = _team(request, pk, team_pk)
-        _ensure_can_work(request.user, selection)
+        ensure_can_work(request.user, selection)
         data = _valid(TeamCandidateInputSerializer, request, context={"selection": selection})
         services.team_candidate_add(actor=request.user, team=team, candidate=data["candidate"])
         return Response(_team_body(selection, team.pk), status=status.HTTP_201_CREATED)
@@ -153,7 +149,7 @@ class _InspectionFactList(generics.ListAPIView):
         if self.who == "record":
             _ensure_can_record(request.user, candidate)
         else:
-            _ensure_can_work(request.user, candidate.selection)
+            ensure_can_work(request.user, candidate.selection)
         data = _valid(self.serializer_class, request)
         fact = type(self).service(actor=request.user, candidate=candidate, **data)
         return Response(self.serializer_class(fact).data, status=status.HTTP_201_CREATED)
@@ -245,7 +241,7 @@ class ReportDetail(APIView):
     @extend_schema(request=ReportInputSerializer, responses={200: ReportSerializer, 400: ERRORS_400})
     def put(self, request, pk, position_pk):
         selection, position = _post(request, pk, position_pk)
-        _ensure_can_work(request.user, selection)
+        ensure_can_work(request.user, selection)
         candidates = selectors.open_candidates(selection=selection, position=position)
         data = _valid(ReportInputSerializer, request, context={"candidates": candidates})
         report = services.report_save(actor=request.user, selection=selection, position=position, **data)
@@ -266,7 +262,7 @@ class ComparisonDetail(APIView):
     @extend_schema(request=ComparisonSerializer, responses={200: ComparisonSerializer, 400: ERRORS_400})
     def put(self, request, pk, position_pk):
         selection, position = _post(request, pk, position_pk)
-        _ensure_can_work(request.user, selection)
+        ensure_can_work(request.user, selection)
         data = _valid(ComparisonSerializer, request)
         comparison = services.comparison_save(actor=request.user, selection=selection, position=position, **data)
         return Response(ComparisonSerializer(comparison).data)
@@ -291,7 +287,7 @@ class ConsultationCreate(APIView):
         """D1: one consultation about candidates in deliberation; D3: a serious disagreement is recorded
         as an important situation of each candidate."""
         selection = get_selection_for_user(user=request.user, pk=pk)
-        _ensure_can_work(request.user, selection)
+        ensure_can_work(request.user, selection)
         data = _valid(ConsultationInputSerializer, request, context={"selection": selection})
         consultation = services.consultation_create(actor=request.user, selection=selection, **data)
         return Response(ConsultationSerializer(consultation).data, status=status.HTTP_201_CREATED)

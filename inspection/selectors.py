@@ -3,7 +3,6 @@
 from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.urls import reverse
-from django.utils import timezone
 
 from cadre import roles
 from cadre import rules as rules_registry
@@ -172,23 +171,23 @@ def consultations_for_candidate(*, candidate: Candidate) -> QuerySet[Consultatio
 # ---------------------------------------------------------------------------- checklists
 
 
-def checklist(*, candidate: Candidate, rule_ids) -> list[dict]:
-    """Each rule's current verdict for the candidate: what the transition would say, writing nothing."""
+def checklist(*, evaluation: rules_registry.Evaluation, rule_ids) -> list[dict]:
+    """Each rule's verdict in the page's own check (cadre.services.candidate_check of the transition
+    they guard): the registry says it, nothing here re-checks a rule."""
     registered = rules_registry.registered()
-    ctx = rules_registry.Context(thresholds=snapshot(), today=timezone.localdate())
     items = []
     for rule_id in rule_ids:
-        rule = registered.get(rule_id)
-        if rule is None:
+        result = evaluation.result(rule_id)
+        if result is None:
             continue
-        finding = rule.check(candidate, ctx)
+        rule = registered[rule_id]
         items.append(
             {
                 "id": rule.id,
                 "title": rule.title,
                 "soft": rule.soft,
-                "done": not finding.problems,
-                "problems": finding.problems,
+                "done": result["passed"],
+                "problems": result["problems"],
             }
         )
     return items

@@ -76,6 +76,7 @@ def inspection(request, pk):
             if done is not None:
                 messages.success(request, _("%(done)s，并已记入全程纪实") % {"done": _(done_message)})
                 return redirect("inspection:inspection", pk=candidate.pk)
+    check = candidate_check(candidate=candidate, transition="deliberate")
     context = {
         "candidate": candidate,
         "can_work": can_work,
@@ -83,8 +84,8 @@ def inspection(request, pk):
         "can_view_selection": selections_for_user(user=request.user).filter(pk=candidate.selection_id).exists(),
         "in_stage": candidate.stage == Stage.INSPECTION,
         "forms": forms,
-        "checklist": selectors.checklist(candidate=candidate, rule_ids=selectors.INSPECTION_RULES),
-        "check": candidate_check(candidate=candidate, transition="deliberate"),
+        "checklist": selectors.checklist(evaluation=check, rule_ids=selectors.INSPECTION_RULES),
+        "check": check,
         **selectors.inspection_data(user=request.user, candidate=candidate),
     }
     return render(request, "inspection/inspection.html", context, status=status)
@@ -129,6 +130,7 @@ def deliberation(request, pk):
                     text += _("；重大分歧已作为重要情况记实")
                 messages.success(request, text)
                 return redirect("inspection:deliberation", pk=candidate.pk)
+    check = candidate_check(candidate=candidate, transition="decide")
     context = {
         "candidate": candidate,
         "can_work": can_work,
@@ -137,8 +139,8 @@ def deliberation(request, pk):
         "form": form,
         "consultations": selectors.consultations_for_candidate(candidate=candidate),
         "comparison": selectors.comparison_for(selection=selection, position=candidate.position),
-        "checklist": selectors.checklist(candidate=candidate, rule_ids=selectors.DELIBERATION_RULES),
-        "check": candidate_check(candidate=candidate, transition="decide"),
+        "checklist": selectors.checklist(evaluation=check, rule_ids=selectors.DELIBERATION_RULES),
+        "check": check,
     }
     return render(request, "inspection/deliberation.html", context, status=status)
 

@@ -11,9 +11,9 @@ from rest_framework import generics, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from cadre.access import ensure_can_work
 from cadre.api import _valid
-from cadre.errors import NotAllowed
-from cadre.selectors import can_work_on, get_candidate_for_user, get_selection_for_user
+from cadre.selectors import get_candidate_for_user, get_selection_for_user
 
 from . import selectors, services
 from .serializers import (
@@ -28,11 +28,6 @@ from .serializers import (
 )
 
 ERRORS_400 = OpenApiResponse(description='{"errors": {field: [messages]}}, nothing written')
-
-
-def _ensure_can_work(user, selection):
-    if not can_work_on(user=user, selection=selection):
-        raise NotAllowed("您未被分配承办此选任工作，只能查看")
 
 
 # ---------------------------------------------------------------------------- motion agenda (M4)
@@ -50,7 +45,7 @@ class AgendaItemList(generics.ListAPIView):
     @extend_schema(request=MotionAgendaSerializer, responses={201: MotionAgendaSerializer, 400: ERRORS_400})
     def post(self, request, pk):
         selection = get_selection_for_user(user=request.user, pk=pk)
-        _ensure_can_work(request.user, selection)
+        ensure_can_work(request.user, selection)
         data = _valid(MotionAgendaSerializer, request)
         agenda = services.motion_agenda_record(actor=request.user, selection_id=selection.pk, **data)
         return Response(MotionAgendaSerializer(agenda).data, status=status.HTTP_201_CREATED)
@@ -71,7 +66,7 @@ class NominationList(generics.ListAPIView):
     @extend_schema(request=NominationSerializer, responses={201: NominationSerializer, 400: ERRORS_400})
     def post(self, request, pk):
         candidate = get_candidate_for_user(user=request.user, pk=pk)
-        _ensure_can_work(request.user, candidate.selection)
+        ensure_can_work(request.user, candidate.selection)
         data = _valid(NominationSerializer, request)
         nomination = services.nomination_record(actor=request.user, candidate_id=candidate.pk, **data)
         return Response(NominationSerializer(nomination).data, status=status.HTTP_201_CREATED)
@@ -94,7 +89,7 @@ class RecommendationMeetingList(generics.ListAPIView):
     )
     def post(self, request, pk):
         selection = get_selection_for_user(user=request.user, pk=pk)
-        _ensure_can_work(request.user, selection)
+        ensure_can_work(request.user, selection)
         data = _valid(RecommendationEntrySerializer, request)
         meeting = services.recommendation_enter(
             actor=request.user,
@@ -129,7 +124,7 @@ class RecommendationMeetingDetail(APIView):
     def delete(self, request, pk, meeting_pk):
         """Withdraw a first entry that was not confirmed (e.g. a typing error found at the second entry)."""
         selection, meeting = _meeting(request, pk, meeting_pk)
-        _ensure_can_work(request.user, selection)
+        ensure_can_work(request.user, selection)
         services.recommendation_discard(actor=request.user, meeting_id=meeting.pk)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
@@ -149,7 +144,7 @@ class RecommendationConfirm(APIView):
     )
     def post(self, request, pk, meeting_pk):
         selection, meeting = _meeting(request, pk, meeting_pk)
-        _ensure_can_work(request.user, selection)
+        ensure_can_work(request.user, selection)
         data = _valid(RecommendationConfirmSerializer, request)
         services.recommendation_confirm(actor=request.user, meeting_id=meeting.pk, **data)
         meeting = selectors.meetings_for_selection(selection=selection).get(pk=meeting.pk)
@@ -182,7 +177,7 @@ class InspectionDecisionList(generics.ListAPIView):
     )
     def post(self, request, pk):
         selection = get_selection_for_user(user=request.user, pk=pk)
-        _ensure_can_work(request.user, selection)
+        ensure_can_work(request.user, selection)
         data = _valid(InspectionDecisionInputSerializer, request)
         decision = services.inspection_decision_record(
             actor=request.user,

@@ -10,7 +10,6 @@ from django.utils.translation import gettext_noop
 
 from cadre.models import (
     EDUCATION_RANK,
-    LEVEL_RANK,
     AssessmentGrade,
     Candidate,
     Education,
@@ -20,7 +19,7 @@ from cadre.models import (
     Stage,
 )
 from cadre.rules import Finding, register
-from cadre.selectors import position_occupancy
+from cadre.selectors import is_promotion, position_occupancy
 
 from .models import InspectionDecision, MotionAgenda, RecommendationMeeting, RecommendationResult
 
@@ -75,10 +74,8 @@ def motion_frozen(candidate, ctx):
     transitions=["nominate", "decide", "publicize", "appoint"],
 )
 def within_quota(candidate, ctx):
-    occupancy = position_occupancy(position=candidate.position, excluding_candidate=candidate)
-    if candidate.cadre.position_id == candidate.position_id:
-        occupancy["holders"] -= 1  # already in the post: taking it again adds nobody
-    if occupancy["holders"] + occupancy["pending"] >= occupancy["quota"]:
+    occupancy = position_occupancy(position=candidate.position, cadre=candidate.cadre)
+    if not occupancy["vacant"]:
         return Finding(
             occupancy,
             [
@@ -160,11 +157,6 @@ def reference_list(candidate, ctx):
     return Finding(inputs)
 
 
-def _is_promotion(candidate: Candidate) -> bool:
-    current = candidate.cadre.position
-    return current is None or LEVEL_RANK.get(candidate.position.level, 0) > LEVEL_RANK.get(current.level, 0)
-
-
 @register(
     "N3",
     title=gettext_noop("新提拔干部学历要求"),
@@ -174,7 +166,7 @@ def _is_promotion(candidate: Candidate) -> bool:
 def education_minimum(candidate, ctx):
     minimums = ctx.thresholds["N3.min_education"]
     required = minimums.get(candidate.position.level, minimums.get("*"))
-    promotion = _is_promotion(candidate)
+    promotion = is_promotion(candidate)
     inputs = {"education": candidate.cadre.education, "required": required, "promotion": promotion}
     if not promotion or required is None:
         return Finding(inputs)
@@ -201,6 +193,16 @@ def failed_twice(candidate, ctx):
 # ---------------------------------------------------------------------------- recommendation
 
 
+def valid_since(today, thresholds):
+    """R2: the oldest recommendation date still valid on `today`."""
+    return today - timedelta(days=thresholds["R2.valid_days"])
+
+
+def has_majority(votes: int, present: int, min_share) -> bool:
+    """R3: at least `min_share` (half) of those present recommended the cadre."""
+    return present > 0 and votes >= min_share * present
+
+
 def _results(candidate):
     """Recommendation results of this candidate's cadre in this selection: confirmed meetings only (R1)."""
     return list(
@@ -217,7 +219,7 @@ def _results(candidate):
     transitions=["inspect"],
 )
 def recommendation_valid(candidate, ctx):
-    since = ctx.today - timedelta(days=ctx.thresholds["R2.valid_days"])
+    since = valid_since(ctx.today, ctx.thresholds)
     dates = sorted(r.meeting.held_on for r in _results(candidate))
     inputs = {"recommendation_dates": [d.isoformat() for d in dates], "valid_since": since.isoformat()}
     if not dates:
@@ -245,7 +247,7 @@ def own_unit_majority(candidate, ctx):
     problems = [
         f"在本单位民主推荐中得票 {r.votes}/{r.meeting.present}，未达到 {minimum}"
         for r in own
-        if r.votes < minimum * r.meeting.present
+        if not has_majority(r.votes, r.meeting.present, minimum)
     ]
     return Finding(inputs, problems)
 

@@ -13,6 +13,7 @@ from cadre.models import Cadre, Candidate, Selection, Stage
 from cadre.selectors import candidates_for_user
 from cadre.thresholds import Snapshot, snapshot
 
+from . import rules
 from .models import InspectionDecision, MotionAgenda, Nomination, RecommendationMeeting, RecommendationResult
 from .rules import ENDED
 
@@ -33,26 +34,9 @@ def ballot_cadres(*, selection: Selection) -> list[Cadre]:
     return list(cadres.values())
 
 
-def reference_status(*, candidate: Candidate, thresholds: Snapshot | None = None) -> dict:
-    """N2: how many candidates the reference list of this candidate's post has, and how many it needs."""
-    thresholds = thresholds or snapshot()
-    count = (
-        Candidate.objects.filter(selection=candidate.selection, position=candidate.position)
-        .exclude(stage__in=ENDED)
-        .count()
-    )
-    required = thresholds["N2.reference_ratio"]
-    return {
-        "is_chief": candidate.position.is_chief,
-        "count": count,
-        "required": required,
-        "ok": not candidate.position.is_chief or count >= required,
-    }
-
-
 @dataclass
 class ResultRow:
-    """One cadre's result in one confirmed meeting, with what R2 and R3 make of it."""
+    """One cadre's result in one confirmed meeting, with what R2 and R3 make of it (nomination.rules)."""
 
     meeting: RecommendationMeeting
     result: RecommendationResult
@@ -73,15 +57,14 @@ def _row(meeting, result, *, cadre_unit_id, valid_since: date, min_share: Fracti
         result=result,
         share=share,
         valid=meeting.held_on >= valid_since,
-        majority=share >= min_share,
+        majority=rules.has_majority(result.votes, meeting.present, min_share),
         own_unit=meeting.unit_id == cadre_unit_id,
     )
 
 
 def _limits(thresholds: Snapshot | None):
     thresholds = thresholds or snapshot()
-    valid_since = timezone.localdate() - timedelta(days=thresholds["R2.valid_days"])
-    return valid_since, thresholds["R3.min_share"]
+    return rules.valid_since(timezone.localdate(), thresholds), thresholds["R3.min_share"]
 
 
 def meetings_for_selection(*, selection: Selection) -> QuerySet[RecommendationMeeting]:

@@ -2,12 +2,12 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from cadre import citations
+from cadre.access import ensure_can_work
 from cadre.errors import Conflict, InvalidInput, NotAllowed
 from cadre.forms import call_service
 from cadre.selectors import can_work_on, get_candidate_for_user, get_selection_for_user
@@ -26,11 +26,6 @@ from .forms import (
 GET_POST = require_http_methods(["GET", "POST"])
 
 
-def _ensure_can_work(request, selection):
-    if not can_work_on(user=request.user, selection=selection):
-        raise PermissionDenied("您未被分配承办此选任工作，只能查看")
-
-
 # ---------------------------------------------------------------------------- motion (selection)
 
 
@@ -41,7 +36,7 @@ def motion(request, pk):
     can_work = can_work_on(user=request.user, selection=selection)
     form, status = MotionAgendaForm(), 200
     if request.method == "POST":
-        _ensure_can_work(request, selection)
+        ensure_can_work(request.user, selection)
         form, status = MotionAgendaForm(request.POST), 400
         if form.is_valid():
             agenda, status = call_service(
@@ -71,7 +66,7 @@ def nomination(request, pk):
     can_work = can_work_on(user=request.user, selection=candidate.selection)
     form, status = NominationForm(), 200
     if request.method == "POST":
-        _ensure_can_work(request, candidate.selection)
+        ensure_can_work(request.user, candidate.selection)
         form, status = NominationForm(request.POST), 400
         if form.is_valid():
             done, status = call_service(
@@ -80,14 +75,15 @@ def nomination(request, pk):
             if done is not None:
                 messages.success(request, _("初始提名已登记并记入全程纪实"))
                 return redirect("nomination:nomination", pk=candidate.pk)
+    check = candidate_check(candidate=candidate, transition="recommend")
     context = {
         "candidate": candidate,
         "can_work": can_work,
         "form": form,
         "nominations": selectors.nominations_for_candidate(candidate=candidate),
-        "reference": selectors.reference_status(candidate=candidate),
         "agenda": selectors.agenda_for_selection(selection=candidate.selection),
-        "check": candidate_check(candidate=candidate, transition="recommend"),
+        "check": check,
+        "n2": check.result("N2"),  # the reference list as rule N2 sees it
         "open_stage": candidate.stage in services.NOMINATION_STAGES,
     }
     return render(request, "nomination/nomination.html", context, status=status)
@@ -147,7 +143,7 @@ def recommendation_entry(request, pk):
     meeting_pk = _meeting_pk(request) if request.method == "POST" else None
     status, page_error = 200, ""
     if request.method == "POST":
-        _ensure_can_work(request, selection)
+        ensure_can_work(request.user, selection)
     tables = selectors.meeting_tables(selection=selection)
     entry, confirms, decision = _entry_forms(selection, tables, request.user, request.POST, action, meeting_pk)
 

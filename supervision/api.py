@@ -13,9 +13,10 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from cadre import roles
+from cadre.access import ensure_can_work
 from cadre.api import _valid
 from cadre.errors import NotAllowed
-from cadre.selectors import can_work_on, get_candidate_for_user
+from cadre.selectors import get_candidate_for_user
 
 from . import calendar_services, selectors, services
 from .models import HolidayNotice
@@ -32,15 +33,10 @@ ERRORS_400 = OpenApiResponse(description='{"errors": {field: [messages]}}, nothi
 ONCE_409 = OpenApiResponse(description="人选不在相应阶段，或已经登记、不能更改")
 
 
-def _ensure_can_work(user, selection):
-    if not can_work_on(user=user, selection=selection):
-        raise NotAllowed("您未被分配承办此选任工作，只能查看")
-
-
 def _candidate(request, pk, *, write=False):
     candidate = get_candidate_for_user(user=request.user, pk=pk)
     if write:
-        _ensure_can_work(request.user, candidate.selection)
+        ensure_can_work(request.user, candidate.selection)
     return candidate
 
 

@@ -1,4 +1,7 @@
-"""Rules of publicity and appointment (P1, P2, P3, A1, A2), all guarding `appoint`.
+"""Rules of publicity and appointment (P1, P2, P3, A1, A2), all guarding `appoint`; P2 guards
+`resume` too: a suspended candidate goes back into publicity only when every complaint about them
+is concluded and none was substantiated — the same test as for appointment, so resuming cannot
+undo what a complaint stopped.
 
 A3 (the post's holder set within quota) is done by cadre.services on `appoint`, after M3.
 """
@@ -49,7 +52,7 @@ def publicity_period(candidate, ctx):
     "P2",
     title=gettext_noop("举报须查核了结，属实的不得任用"),
     source="001 附件4 (三)6; 000 二",
-    transitions=["appoint"],
+    transitions=["appoint", "resume"],
 )
 def complaints_cleared(candidate, ctx):
     complaints = list(Complaint.objects.filter(candidate=candidate).values("pk", "status", "substantiated"))
@@ -60,7 +63,8 @@ def complaints_cleared(candidate, ctx):
     if open_:
         problems.append(f"有 {len(open_)} 件举报尚未查核办结（第 {'、'.join(map(str, open_))} 号）")
     if substantiated:
-        problems.append(f"举报反映的问题经核查属实（第 {'、'.join(map(str, substantiated))} 号），不得任用")
+        stopped = "不能恢复公示" if ctx.transition == "resume" else "不得任用"
+        problems.append(f"举报反映的问题经核查属实（第 {'、'.join(map(str, substantiated))} 号），{stopped}")
     return Finding(inputs, problems)
 
 

@@ -7,8 +7,11 @@ from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 
-from cadre.models import LEVEL_RANK, Candidate, Stage
-from cadre.selectors import selections_for_user
+from cadre.models import Candidate, RecordKind, Stage
+from cadre.selectors import (
+    is_promotion,  # noqa: F401  (defined in the spine; supervision.rules imports it here)
+    selections_for_user,
+)
 
 from .models import Appointment, Complaint, PreAppointmentTalk, Publicity
 
@@ -17,10 +20,16 @@ PUBLIC_STAGES = (Stage.PUBLICITY, Stage.SUSPENDED, Stage.APPOINTED)
 DEADLINE_WINDOW_DAYS = 30
 
 
-def is_promotion(candidate: Candidate) -> bool:
-    """Newly promoted 新提拔: no current post, or the proposed post is of a higher level."""
-    current = candidate.cadre.position
-    return current is None or LEVEL_RANK.get(candidate.position.level, 0) > LEVEL_RANK.get(current.level, 0)
+def decided_on(candidate: Candidate) -> date | None:
+    """The date of the committee meeting that last decided the candidate, from the record's
+    `decision_result` fact (voting writes it; supervision does not import voting)."""
+    entry = (
+        candidate.record.filter(kind=RecordKind.FACT, payload__fact="decision_result")
+        .order_by("-seq")
+        .values_list("payload__held_on", flat=True)
+        .first()
+    )
+    return date.fromisoformat(entry) if entry else None
 
 
 def latest_publicity(candidate: Candidate) -> Publicity | None:

@@ -1,7 +1,11 @@
 """Writes of publicity, complaints and appointment.
 
-Each function: keyword-only, one transaction, permission via can_work_on, and a record entry on the
-candidate (row locked) in the same transaction.
+Each function: keyword-only, one transaction, permission via cadre.access.ensure_can_work, input
+checked by cadre.cleaning, and a record entry on the candidate (row locked) in the same transaction.
+A refusal by the procedure is a 409 naming its rule (cadre.rules.refusal).
+
+Supervision does not import voting (voting reads supervision's complaints for V6): the decision date
+a publicity must follow comes from the record's `decision_result` fact.
 """
 
 from datetime import date, timedelta
@@ -11,15 +15,17 @@ from django.db import transaction
 from django.utils import timezone
 
 from cadre import services as cadre_services
-from cadre.errors import Conflict, InvalidInput, NotAllowed
+from cadre.access import ensure_can_work
+from cadre.cleaning import Cleaner
+from cadre.errors import Conflict, InvalidInput
 from cadre.models import OPEN_STAGES, Candidate, Gender, RecordKind, Stage
 from cadre.record import record_append
-from cadre.selectors import can_work_on
+from cadre.rules import refusal
+from cadre.selectors import is_promotion
 from cadre.thresholds import snapshot
-from voting.selectors import results_of_candidate
 
 from .models import Appointment, Complaint, PreAppointmentTalk, Publicity
-from .selectors import is_promotion, open_complaints_count
+from .selectors import decided_on, open_complaints_count
 from .workdays import CalendarUnavailableError, add_working_days, count_working_days
 
 MAX_TEXT = 5000
@@ -35,27 +41,6 @@ def _lock_candidate(candidate_id) -> Candidate:
         )
     except (Candidate.DoesNotExist, ValueError, TypeError) as exc:
         raise InvalidInput({"candidate": ["人选不存在"]}) from exc
-
-
-def _ensure_can_work(actor, candidate: Candidate):
-    if not can_work_on(user=actor, selection=candidate.selection):
-        raise NotAllowed("您未被分配承办此选任工作")
-
-
-def _text(value, field: str, errors: dict, *, max_length: int = MAX_TEXT, required: bool = True) -> str:
-    text = value.strip() if isinstance(value, str) else ""
-    if required and not text:
-        errors.setdefault(field, []).append("此项为必填项")
-    elif len(text) > max_length:
-        errors.setdefault(field, []).append(f"不能超过 {max_length} 个字符")
-    return text
-
-
-def _date(value, field: str, errors: dict) -> date | None:
-    if not isinstance(value, date):
-        errors.setdefault(field, []).append("请填写有效日期")
-        return None
-    return value
 
 
 # ---------------------------------------------------------------------------- publicity (P1, P3)
@@ -108,38 +93,32 @@ def publicity_start(
 ) -> Publicity:
     """Publish the notice. P1: the period is at least the threshold's working days; longer is allowed."""
     candidate = _lock_candidate(candidate_id)
-    _ensure_can_work(actor, candidate)
+    ensure_can_work(actor, candidate.selection)
     if candidate.stage != Stage.PUBLICITY:
         raise Conflict(f"人选当前处于“{Stage(candidate.stage).label}”阶段，须先进入任前公示阶段才能发布公示")
     if Publicity.objects.filter(candidate=candidate, published_at__gte=candidate.stage_changed_at).exists():
-        raise Conflict("公示已经发布，不能更改")
-    errors: dict[str, list[str]] = {}
-    starts_on = _date(starts_on, "starts_on", errors)
-    if ends_on is not None:
-        ends_on = _date(ends_on, "ends_on", errors)
+        raise Conflict("公示已经发布，不能更改", rule="S1")  # one notice per publicity (一事一记)
+    clean = Cleaner(max_length=MAX_TEXT)
+    starts_on = clean.date(starts_on, "starts_on", label="公示开始日期")
+    ends_on = clean.date(ends_on, "ends_on", required=False, label="公示结束日期")
     channels = {
-        "phone": _text(phone, "phone", errors, max_length=100),
-        "letter": _text(letter, "letter", errors, max_length=300),
-        "online": _text(online, "online", errors, max_length=300),
+        "phone": clean.text(phone, "phone", max_length=100),
+        "letter": clean.text(letter, "letter", max_length=300),
+        "online": clean.text(online, "online", max_length=300),
     }
-    decided = results_of_candidate(candidate).first()
-    if starts_on and decided and starts_on < decided.meeting.held_on:
-        errors["starts_on"] = [
-            f"公示须在讨论决定之后：开始日期不能早于 {decided.meeting.held_on}（常委会讨论决定日期）"
-        ]
-    if errors:
-        raise InvalidInput(errors)
+    decision = decided_on(candidate)
+    if starts_on and decision and starts_on < decision:
+        clean.add("starts_on", f"公示须在讨论决定之后：开始日期不能早于 {decision}（常委会讨论决定日期）")
+    clean.done()
     required = snapshot()["P1.working_days"]
     try:
         earliest_end = add_working_days(starts_on, required)
-        ends_on = ends_on or earliest_end
-        if ends_on < earliest_end:
-            raise InvalidInput(
-                {"ends_on": [f"P1 公示期不少于 {required} 个工作日：从 {starts_on} 起最早到 {earliest_end} 结束"]}
-            )
-        working_days = count_working_days(starts_on, ends_on)
+        working_days = count_working_days(starts_on, ends_on or earliest_end)
     except CalendarUnavailableError as exc:
         raise InvalidInput({"starts_on": [exc.message]}) from exc
+    ends_on = ends_on or earliest_end
+    if ends_on < earliest_end:
+        raise refusal("P1", f"公示期不少于 {required} 个工作日：从 {starts_on} 起最早到 {earliest_end} 结束")
     publicity = Publicity.objects.create(
         candidate=candidate,
         starts_on=starts_on,
@@ -185,20 +164,16 @@ def complaint_file(
 ) -> Complaint:
     """A complaint is an important situation (S2); during publicity the staff may suspend the candidate."""
     candidate = _lock_candidate(candidate_id)
-    _ensure_can_work(actor, candidate)
+    ensure_can_work(actor, candidate.selection)
     if candidate.stage not in OPEN_STAGES:
         raise Conflict(f"人选当前处于“{Stage(candidate.stage).label}”阶段，不能再登记举报")
-    errors: dict[str, list[str]] = {}
-    received_on = _date(received_on, "received_on", errors)
-    if received_on and received_on > timezone.localdate():
-        errors.setdefault("received_on", []).append("受理日期不能晚于今天")
-    if channel not in Complaint.Channel.values:
-        errors["channel"] = ["请选择举报方式：来信来访、电话或网络"]
-    text = _text(text, "text", errors)
+    clean = Cleaner(max_length=MAX_TEXT)
+    received_on = clean.date(received_on, "received_on", not_future=True, label="受理日期")
+    clean.choice(channel, "channel", Complaint.Channel.values, message="请选择举报方式：来信来访、电话或网络")
+    text = clean.text(text, "text")
     if suspend and candidate.stage != Stage.PUBLICITY:
-        errors["suspend"] = ["只有任前公示阶段的人选可以暂缓任用"]
-    if errors:
-        raise InvalidInput(errors)
+        clean.add("suspend", "只有任前公示阶段的人选可以暂缓任用")
+    clean.done()
     complaint = Complaint.objects.create(
         candidate=candidate,
         received_on=received_on,
@@ -238,7 +213,7 @@ def _lock_complaint(complaint_id) -> Complaint:
 def complaint_investigate(*, actor: User, complaint_id: int) -> Complaint:
     complaint = _lock_complaint(complaint_id)
     candidate = _lock_candidate(complaint.candidate_id)
-    _ensure_can_work(actor, candidate)
+    ensure_can_work(actor, candidate.selection)
     if complaint.status != Complaint.Status.RECEIVED:
         raise Conflict(f"该举报当前为“{complaint.get_status_display()}”，不能再转入调查核实")
     complaint.status = Complaint.Status.INVESTIGATING
@@ -259,15 +234,14 @@ def complaint_conclude(
     """P2: the conclusion. An unsubstantiated one may resume a suspended candidate when nothing else is open."""
     complaint = _lock_complaint(complaint_id)
     candidate = _lock_candidate(complaint.candidate_id)
-    _ensure_can_work(actor, candidate)
+    ensure_can_work(actor, candidate.selection)
     if complaint.status == Complaint.Status.CONCLUDED:
-        raise Conflict("该举报已经办结，结论不能更改")
-    errors: dict[str, list[str]] = {}
-    conclusion = _text(conclusion, "conclusion", errors)
+        raise Conflict("该举报已经办结，结论不能更改", rule="S1")  # a conclusion is recorded once
+    clean = Cleaner(max_length=MAX_TEXT)
+    conclusion = clean.text(conclusion, "conclusion")
     if resume and substantiated:
-        errors["resume"] = ["反映问题属实的，不能恢复公示"]
-    if errors:
-        raise InvalidInput(errors)
+        clean.add("resume", "反映问题属实的，不能恢复公示")
+    clean.done()
     complaint.status = Complaint.Status.CONCLUDED
     complaint.substantiated = bool(substantiated)
     complaint.conclusion = conclusion
@@ -306,17 +280,14 @@ def complaint_conclude(
 def talk_record(*, actor: User, candidate_id: int, talked_on: date, talked_by: str, summary: str) -> PreAppointmentTalk:
     """A1: 任前谈话."""
     candidate = _lock_candidate(candidate_id)
-    _ensure_can_work(actor, candidate)
+    ensure_can_work(actor, candidate.selection)
     if candidate.stage not in TALK_STAGES:
         raise Conflict(f"人选当前处于“{Stage(candidate.stage).label}”阶段，不能记录任前谈话")
-    errors: dict[str, list[str]] = {}
-    talked_on = _date(talked_on, "talked_on", errors)
-    if talked_on and talked_on > timezone.localdate():
-        errors.setdefault("talked_on", []).append("谈话日期不能晚于今天")
-    talked_by = _text(talked_by, "talked_by", errors, max_length=200)
-    summary = _text(summary, "summary", errors)
-    if errors:
-        raise InvalidInput(errors)
+    clean = Cleaner(max_length=MAX_TEXT)
+    talked_on = clean.date(talked_on, "talked_on", not_future=True, label="谈话日期")
+    talked_by = clean.text(talked_by, "talked_by", max_length=200)
+    summary = clean.text(summary, "summary")
+    clean.done()
     talk = PreAppointmentTalk.objects.create(
         candidate=candidate, talked_on=talked_on, talked_by=talked_by, summary=summary, created_by=actor
     )
@@ -339,16 +310,15 @@ def talk_record(*, actor: User, candidate_id: int, talked_on: date, talked_by: s
 def appointment_record(*, actor: User, candidate_id: int, document_number: str, effective_on: date) -> Appointment:
     """The appointment document; for a newly promoted cadre, the probation end (A2)."""
     candidate = _lock_candidate(candidate_id)
-    _ensure_can_work(actor, candidate)
+    ensure_can_work(actor, candidate.selection)
     if candidate.stage != Stage.PUBLICITY:
         raise Conflict(f"人选当前处于“{Stage(candidate.stage).label}”阶段，不能登记任职文件")
     if Appointment.objects.filter(candidate=candidate).exists():
-        raise Conflict("任职文件已经登记，不能更改")
-    errors: dict[str, list[str]] = {}
-    document_number = _text(document_number, "document_number", errors, max_length=100)
-    effective_on = _date(effective_on, "effective_on", errors)
-    if errors:
-        raise InvalidInput(errors)
+        raise Conflict("任职文件已经登记，不能更改", rule="S1")  # one appointment document (一事一记)
+    clean = Cleaner()
+    document_number = clean.text(document_number, "document_number", max_length=100)
+    effective_on = clean.date(effective_on, "effective_on", label="任职日期")
+    clean.done()
     promotion = is_promotion(candidate)
     probation_days = snapshot()["A2.probation_days"]
     probation_ends_on = effective_on + timedelta(days=probation_days) if promotion else None

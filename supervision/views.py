@@ -10,7 +10,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from cadre.forms import call_service
 from cadre.models import Stage
-from cadre.selectors import can_work_on, get_candidate_for_user
+from cadre.selectors import can_work_on, get_candidate_for_user, is_promotion
 from cadre.services import candidate_check
 from cadre.thresholds import snapshot
 
@@ -158,7 +158,7 @@ def appointment(request, pk):
         "can_work": can_work_on(user=request.user, selection=candidate.selection),
         "talks": selectors.talks_of(candidate),
         "appointment": selectors.appointment_of(candidate),
-        "promotion": selectors.is_promotion(candidate),
+        "promotion": is_promotion(candidate),
         "probation_days": snapshot()["A2.probation_days"],
         "talk_form": talk_form,
         "appointment_form": appointment_form,

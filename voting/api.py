@@ -12,9 +12,9 @@ from rest_framework import generics, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from cadre.access import ensure_can_work
 from cadre.api import _valid
-from cadre.errors import NotAllowed
-from cadre.selectors import can_work_on, get_candidate_for_user, get_selection_for_user
+from cadre.selectors import get_candidate_for_user, get_selection_for_user
 from cadre.thresholds import snapshot
 
 from . import selectors, services
@@ -29,11 +29,6 @@ from .serializers import (
 )
 
 ERRORS_400 = OpenApiResponse(description='{"errors": {field: [messages]}}, nothing written')
-
-
-def _ensure_can_work(user, selection):
-    if not can_work_on(user=user, selection=selection):
-        raise NotAllowed("您未被分配承办此选任工作，只能查看")
 
 
 # ---------------------------------------------------------------------------- brief (V7)
@@ -56,7 +51,7 @@ class BriefDetail(APIView):
     )
     def put(self, request, pk):
         candidate = get_candidate_for_user(user=request.user, pk=pk)
-        _ensure_can_work(request.user, candidate.selection)
+        ensure_can_work(request.user, candidate.selection)
         data = _valid(BriefSerializer, request)
         brief = services.brief_save(actor=request.user, candidate_id=candidate.pk, **data)
         return Response(BriefSerializer(brief).data)
@@ -90,7 +85,7 @@ class DecisionMeetingList(generics.ListAPIView):
     @extend_schema(request=DecisionMeetingSerializer, responses={201: DecisionMeetingSerializer, 400: ERRORS_400})
     def post(self, request, pk):
         selection = get_selection_for_user(user=request.user, pk=pk)
-        _ensure_can_work(request.user, selection)
+        ensure_can_work(request.user, selection)
         data = _valid(DecisionMeetingSerializer, request)
         meeting = services.meeting_create(actor=request.user, selection=selection, **data)
         return Response(DecisionMeetingSerializer(meeting).data, status=status.HTTP_201_CREATED)
@@ -121,7 +116,7 @@ class DecisionMeetingAgenda(generics.ListAPIView):
     )
     def post(self, request, pk):
         meeting = _meeting(request, pk)
-        _ensure_can_work(request.user, meeting.selection)
+        ensure_can_work(request.user, meeting.selection)
         data = _valid(AgendaInputSerializer, request, context={"meeting": meeting})
         item = services.agenda_add(actor=request.user, meeting_id=meeting.pk, candidate_id=data["candidate"].pk)
         return Response(AgendaItemSerializer(item).data, status=status.HTTP_201_CREATED)
@@ -135,7 +130,7 @@ class DecisionMeetingOpen(APIView):
     def post(self, request, pk):
         """The meeting opens with `present` members: the agenda is closed from now on."""
         meeting = _meeting(request, pk)
-        _ensure_can_work(request.user, meeting.selection)
+        ensure_can_work(request.user, meeting.selection)
         data = _valid(OpenMeetingSerializer, request)
         services.meeting_open(actor=request.user, meeting_id=meeting.pk, present=data["present"])
         return Response(DecisionMeetingSerializer(_meeting(request, pk)).data)
@@ -164,7 +159,7 @@ class DecisionMeetingResults(generics.ListAPIView):
     )
     def post(self, request, pk):
         meeting = _meeting(request, pk)
-        _ensure_can_work(request.user, meeting.selection)
+        ensure_can_work(request.user, meeting.selection)
         data = _valid(VoteResultInputSerializer, request, context={"meeting": meeting})
         result = services.decision_result_record(
             actor=request.user,

@@ -8,6 +8,7 @@ from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from cadre import rules
 from cadre.forms import call_service
 from cadre.models import Stage
 from cadre.selectors import can_work_on, get_candidate_for_user, get_selection_for_user
@@ -49,10 +50,16 @@ def decision(request, pk):
                 return redirect("voting:decision", pk=candidate.pk)
     thresholds = snapshot()
     checks = []
+    publicize = None
     if candidate.stage == Stage.DELIBERATION:
-        checks.append((_("提交讨论决定"), _violations(candidate_check(candidate=candidate, transition="decide"))))
+        decide = candidate_check(candidate=candidate, transition="decide", thresholds=thresholds)
+        checks.append((_("提交讨论决定"), _violations(decide)))
     if candidate.stage == Stage.DECISION:
-        checks.append((_("进入任前公示"), _violations(candidate_check(candidate=candidate, transition="publicize"))))
+        publicize = candidate_check(candidate=candidate, transition="publicize", thresholds=thresholds)
+        checks.append((_("进入任前公示"), _violations(publicize)))
+    # V6 as the rule sees it, from the registry (the whole `publicize` check once in decision).
+    publicize = publicize or rules.evaluate(candidate, "publicize", thresholds=thresholds, only=["V6"])
+    v6 = publicize.result("V6")["inputs"]
     context = {
         "candidate": candidate,
         "can_work": can_work_on(user=request.user, selection=candidate.selection),
@@ -60,8 +67,8 @@ def decision(request, pk):
         "form": form,
         "brief_editable": candidate.stage in services.BRIEF_STAGES,
         "results": _result_rows(selectors.results_of_candidate(candidate), thresholds),
-        "missing_steps": [selectors.STEP_LABELS[s] for s in selectors.missing_steps(candidate)],
-        "open_complaints": selectors.open_complaints(candidate),
+        "missing_steps": [selectors.STEP_LABELS[s] for s in v6["missing_steps"]],
+        "open_complaints": v6["open_complaints"],
         "meetings": selectors.meetings_of_selection(selection=candidate.selection),
         "checks": checks,
     }
@@ -187,7 +194,7 @@ def meeting(request, pk):
                 "form": form,
             }
         )
-    quorum = thresholds["V1.quorum"]
+    quorum, pass_share = thresholds["V1.quorum"], thresholds["V3.pass_share"]
     context = {
         "meeting": meeting,
         "selection": meeting.selection,
@@ -197,8 +204,8 @@ def meeting(request, pk):
         "agenda_choices": agenda_choices,
         "open_form": open_form,
         "quorum": quorum,
-        "quorum_needed": -(-quorum.numerator * meeting.entitled // quorum.denominator),
-        "quorum_met": meeting.present is not None and meeting.present >= quorum * meeting.entitled,
-        "pass_needed": int(thresholds["V3.pass_share"] * meeting.entitled) + 1,
+        "quorum_needed": selectors.quorum_needed(entitled=meeting.entitled, quorum=quorum),
+        "quorum_met": selectors.quorum_met(present=meeting.present, entitled=meeting.entitled, quorum=quorum),
+        "pass_needed": selectors.votes_to_pass(entitled=meeting.entitled, pass_share=pass_share),
     }
     return render(request, "voting/meeting.html", context, status=status)

@@ -7,7 +7,7 @@ from django import template
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext
 
-from cadre import diagram
+from cadre import diagram, roles
 from cadre.models import Stage
 from cadre.services import TRANSITION_LABELS
 from cadre.stages import RULE_PAGES, STAGE_PAGES
@@ -77,3 +77,15 @@ def get_item(mapping, key):
 @register.filter
 def pretty_json(value):
     return json.dumps(value, ensure_ascii=False, indent=2, sort_keys=True, default=str)
+
+
+@register.filter
+def reads_everything(user) -> bool:
+    """Supervisors and admins (S6): the record-integrity page is theirs."""
+    return roles.reads_everything(user)
+
+
+@register.filter
+def rule_label(rule_id) -> str:
+    """A rule id as a badge shows it; a refusal by the state machine has no rule id of DOMAIN.md."""
+    return gettext("阶段") if rule_id == "stage" else rule_id

@@ -5,6 +5,7 @@ import json
 from datetime import date, timedelta
 
 import pytest
+from django import forms
 from django.urls import reverse
 from django.utils import timezone
 
@@ -437,7 +438,7 @@ def _admin_post_data(response) -> dict:
     form = response.context["adminform"].form
     for name, field in form.fields.items():
         value = form[name].value()
-        if value is None or field.widget.input_type == "file":
+        if value is None or isinstance(field, forms.FileField):
             continue
         if isinstance(value, bool):
             if value:
