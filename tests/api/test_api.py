@@ -254,7 +254,11 @@ def test_transition_from_wrong_stage_is_a_conflict(flow):
     client, _, candidate = flow
     response = client.post(f"{API}candidates/{candidate['id']}/transitions/appoint/", {}, format="json")
     assert response.status_code == 409
-    assert response.json()["conflict"] is True and "刷新" in response.json()["detail"]
+    assert list(response.json()) == ["violations"]
+    [violation] = response.json()["violations"]
+    assert set(violation) == VIOLATION_KEYS
+    assert violation["rule"] == "stage" and violation["overridable"] is False
+    assert violation["message"].startswith("人选当前处于“动议”阶段，不能任职") and "刷新" in violation["message"]
 
 
 def test_unknown_transition_is_a_400(flow):
@@ -333,7 +337,7 @@ def test_record_endpoint_fields(flow, staff):
 
 def test_record_verify_endpoint(flow, supervisor):
     body = client_for(supervisor, token=True).get(API + "record/verify/").json()
-    assert body == {"ok": True, "entries": 1, "broken": []}
+    assert body == {"ok": True, "entries": 1, "checkpoint": None, "broken": []}
 
 
 def test_dates_are_iso(flow):

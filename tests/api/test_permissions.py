@@ -16,6 +16,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from cadre import roles, services
+from cadre.checkpoint import checkpoint_sign
 from cadre.models import Candidate, MotionReason, RecordEntry, Stage
 
 from ..conftest import advance, prepare
@@ -68,6 +69,7 @@ BODIES = {
     "transition": lambda w, obj: {},
     "send_back": lambda w, obj: {"to_stage": "motion", "reason": "提名材料需补充"},
     "important": lambda w, obj: {"category": "other", "text": "收到群众来信一件"},
+    "checkpoint": lambda w, obj: {},
 }
 
 # (name, method, path, body key, expected) — expected maps role to status; for org_staff the
@@ -78,6 +80,7 @@ CADRE_WRITE = {STAFF: (201, 201), INSPECTOR: 403, COMMITTEE: 403, SUPERVISOR: 40
 ADMIN_WRITE = {STAFF: (403, 403), INSPECTOR: 403, COMMITTEE: 403, SUPERVISOR: 403, ADMIN: 201}
 SELECTION_READ = {STAFF: (200, 404), INSPECTOR: 404, COMMITTEE: 404, SUPERVISOR: 200, ADMIN: 200}
 CANDIDATE_WRITE = {STAFF: (200, 404), INSPECTOR: 404, COMMITTEE: 404, SUPERVISOR: 403, ADMIN: 403}
+RECORD_READ = {STAFF: (403, 403), INSPECTOR: 403, COMMITTEE: 403, SUPERVISOR: 200, ADMIN: 200}
 
 MATRIX = [
     ("units-list", "get", "units/", None, ALL_OK),
@@ -144,6 +147,10 @@ MATRIX = [
         None,
         {STAFF: (403, 403), INSPECTOR: 403, COMMITTEE: 403, SUPERVISOR: 200, ADMIN: 200},
     ),
+    ("record-checkpoints", "get", "record/checkpoints/", None, RECORD_READ),
+    ("record-checkpoint-sign", "post", "record/checkpoints/", "checkpoint", ADMIN_WRITE),
+    ("record-checkpoint", "get", "record/checkpoints/{checkpoint}/", None, RECORD_READ),
+    ("record-checkpoint-heads", "get", "record/checkpoints/{checkpoint}/heads/", None, RECORD_READ),
 ]
 TOKEN_PATH = "auth/token/"  # open to everybody: tested below with each role's own credentials
 
@@ -197,6 +204,7 @@ def _build_world():
     w["cadre"] = CadreFactory().pk
     w["spare_cadre"] = CadreFactory().pk
     w["assignee"] = UserFactory(roles=[roles.ORG_STAFF]).pk
+    w["checkpoint"] = checkpoint_sign().pk
     for role in (INSPECTOR, COMMITTEE, SUPERVISOR, ADMIN):
         w["user"][role] = UserFactory(roles=[role])
     return w
@@ -210,7 +218,12 @@ def _client(world, role):
 
 
 def _url(world, path, obj):
-    return API + path.format(cadre=world["cadre"], selection=world["selection"][obj], candidate=world["candidate"][obj])
+    return API + path.format(
+        cadre=world["cadre"],
+        selection=world["selection"][obj],
+        candidate=world["candidate"][obj],
+        checkpoint=world["checkpoint"],
+    )
 
 
 @pytest.mark.parametrize("method,path,body,role,obj,expected", list(_cases()))

@@ -18,11 +18,12 @@ from inspection import services as inspection_services
 from inspection.models import Talk
 from nomination import services as nomination_services
 from supervision import services as supervision_services
-from supervision.demo import DEMO_CHANNELS, ensure_calendar
+from supervision.demo import DEMO_CHANNELS
 from voting import services as voting_services
 
 from ..conftest import advance, prepare
 from ..factories import CadreFactory, UserFactory
+from ..supervision.notices import confirm_whole_year
 from .conftest import API, client_for
 
 pytestmark = pytest.mark.django_db
@@ -30,8 +31,10 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture(autouse=True)
 def _working_days_countable():
-    """Publicity starting today must be countable even when the calendar package lags a year."""
-    ensure_calendar(timezone.localdate())
+    """Publicity starting today must be countable even when the calendar package lags a year: that
+    year's whole schedule is confirmed as an administrator would (P1; one holiday is not enough)."""
+    for year in (timezone.localdate().year, timezone.localdate().year + 1):
+        confirm_whole_year(year)
 
 
 STAGE_APPS = ("nomination", "inspection", "voting", "supervision")
@@ -47,6 +50,16 @@ def snapshot() -> dict:
     counts["RecordEntry"] = RecordEntry.objects.count()
     counts["stages"] = dict(Candidate.objects.values_list("pk", "stage"))
     return counts
+
+
+def refused_by(response, rule: str) -> dict:
+    """A 409 in API.md's one shape, naming exactly `rule`; returns the violation."""
+    assert response.status_code == 409, response.content
+    assert list(response.json()) == ["violations"]
+    [violation] = response.json()["violations"]
+    assert set(violation) == {"rule", "message", "source", "overridable"}
+    assert violation["rule"] == rule and violation["message"] and violation["overridable"] is False
+    return violation
 
 
 def rival_for(candidate, staff, *transitions):
@@ -526,13 +539,13 @@ def test_recommendation_double_entry(staff, candidate):
     confirmed = second.post(confirm, numbers, format="json")
     assert confirmed.status_code == 200, confirmed.content
     assert confirmed.json()["confirmed"] is True and confirmed.json()["confirmed_by"] == colleague.username
-    assert second.post(confirm, numbers, format="json").status_code == 409
+    refused_by(second.post(confirm, numbers, format="json"), "S1")  # confirmed once (一事一记)
     body = client_for(staff).get(results).json()
     assert body["pending"] == 0 and len(body["results"]) == 1
     row = body["results"][0]
     assert row["votes"] == 30 and row["rank"] == 1 and row["own_unit"] and row["valid"] and row["majority"]
     assert row["percent"] == "83.3%" and row["entered_by"] == staff.username
-    assert second.delete(base + f"{meeting['id']}/").status_code == 409  # a confirmed result stays
+    refused_by(second.delete(base + f"{meeting['id']}/"), "S1")  # a confirmed result stays
 
     again = first.post(base, _entry(cadre), format="json")
     assert again.status_code == 201
@@ -622,8 +635,8 @@ def test_inspection_notice_and_teams(staff, candidate):
     assert client.get(API + f"selections/{sel}/inspection-teams/").json()["count"] == 1
 
 
-def test_team_recusal_is_a_400(staff, candidate):
-    """I9: a leader who is the candidate (or related) cannot inspect them."""
+def test_team_recusal_is_a_409(staff, candidate):
+    """I9: a leader who is the candidate (or related) cannot inspect them: refused by the rule, not malformed."""
     rival = rival_for(candidate, staff, "nominate", "recommend")
     before = snapshot()
     response = client_for(staff).post(
@@ -641,7 +654,9 @@ def test_team_recusal_is_a_400(staff, candidate):
         },
         format="json",
     )
-    assert response.status_code == 400 and "I9" in response.json()["errors"]["user"][0]
+    violation = refused_by(response, "I9")
+    assert "应当回避" in violation["message"] and rival.cadre.name in violation["message"]
+    assert violation["source"] == "《中共县委关于规范县委书记选人用人行为办法（试行）》第十条（五）"
     assert snapshot() == before
 
 
@@ -678,7 +693,17 @@ def test_inspection_facts_outside_the_stage_are_409(staff, candidate):
     response = client_for(staff).post(
         API + f"candidates/{candidate.pk}/procedures/", {"name": "民主测评", "done_on": today()}, format="json"
     )
-    assert response.status_code == 409 and response.json()["conflict"] is True
+    assert response.status_code == 409
+    assert response.json() == {
+        "violations": [
+            {
+                "rule": "stage",
+                "message": "人选当前处于“动议”阶段，不能记录考察程序",
+                "source": "",
+                "overridable": False,
+            }
+        ]
+    }
 
 
 def test_report_and_comparison(staff, inspecting):
@@ -815,7 +840,8 @@ def test_decision_meeting_and_result(staff, deliberated):
     assert created.status_code == 201, created.content
     meeting = created.json()["id"]
     base = API + f"decision-meetings/{meeting}/"
-    assert client.post(base + "open/", {"present": 11}, format="json").status_code == 400  # no agenda yet
+    no_agenda = refused_by(client.post(base + "open/", {"present": 11}, format="json"), "M4")
+    assert "会议还没有议题" in no_agenda["message"]
     item = client.post(base + "agenda/", {"candidate": deliberated.pk}, format="json")
     assert item.status_code == 201, item.content
     assert [i["candidate"] for i in client.get(base + "agenda/").json()] == [deliberated.pk]
@@ -823,10 +849,10 @@ def test_decision_meeting_and_result(staff, deliberated):
     assert too_many.status_code == 400 and "present" in too_many.json()["errors"]
     opened = client.post(base + "open/", {"present": 11}, format="json")
     assert opened.status_code == 200 and opened.json()["is_open"] is True
-    assert client.post(base + "open/", {"present": 11}, format="json").status_code == 409
+    refused_by(client.post(base + "open/", {"present": 11}, format="json"), "S1")  # opened once
     other = rival_for(deliberated, staff)
-    late = client.post(base + "agenda/", {"candidate": other.pk}, format="json")
-    assert late.status_code == 409  # M4: no item added after the meeting opened
+    late = refused_by(client.post(base + "agenda/", {"candidate": other.pk}, format="json"), "M4")
+    assert late["source"] == "《中共县委关于规范县委书记选人用人行为办法（试行）》第十条（三）"  # no ad-hoc item
 
     advance(deliberated, staff, "decide", prepared=False)
     votes = {"candidate": deliberated.pk, "approve": 9, "disapprove": 1, "abstain": 1}
@@ -835,12 +861,32 @@ def test_decision_meeting_and_result(staff, deliberated):
     recorded = client.post(base + "results/", votes, format="json")
     assert recorded.status_code == 201, recorded.content
     assert recorded.json()["passed"] is True and recorded.json()["fewer_than_half"] is False
-    assert client.post(base + "results/", votes, format="json").status_code == 409  # V9
+    v9 = refused_by(client.post(base + "results/", votes, format="json"), "V9")
+    assert v9["source"] == "《中共县委关于规范县委书记选人用人行为办法（试行）》第十条（六）"
     assert [r["approve"] for r in client.get(base + "results/").json()] == [9]
     assert client.get(base).json()["present"] == 11
     assert client.get(API + f"candidates/{deliberated.pk}/vote-results/").json()["results"][0]["passed"] is True
     listed = client.get(API + f"selections/{deliberated.selection_id}/decision-meetings/").json()
     assert [m["id"] for m in listed["results"]] == [meeting]
+
+
+def test_result_below_the_quorum_is_refused_by_v1(staff, deliberated):
+    """A stage-data write the procedure refuses is a 409 naming its rule, like a refused transition."""
+    meeting = voting_services.meeting_create(
+        actor=staff, selection=deliberated.selection, held_on=timezone.localdate(), title="常委会", entitled=11
+    )
+    voting_services.agenda_add(actor=staff, meeting_id=meeting.pk, candidate_id=deliberated.pk)
+    voting_services.meeting_open(actor=staff, meeting_id=meeting.pk, present=7)
+    advance(deliberated, staff, "decide", prepared=False)
+    before = snapshot()
+    body = {"candidate": deliberated.pk, "approve": 7, "disapprove": 0, "abstain": 0}
+    v1 = refused_by(client_for(staff).post(API + f"decision-meetings/{meeting.pk}/results/", body, format="json"), "V1")
+    assert "实到会 7 人，未达到应到会 11 人的 2/3" in v1["message"]
+    assert (
+        v1["source"]
+        == "《党政领导干部选拔任用工作条例》；《中共县委关于规范县委书记选人用人行为办法（试行）》第十条（四）"
+    )
+    assert snapshot() == before
 
 
 def test_failed_vote_rejects_the_candidate(staff, deliberated):
@@ -872,13 +918,13 @@ def test_publicity_complaint_and_appointment(staff, publicizing):
     short = client.post(
         base + "publicity/", {"starts_on": today(), "ends_on": today(1), **DEMO_CHANNELS}, format="json"
     )
-    assert short.status_code == 400 and "P1" in short.json()["errors"]["ends_on"][0]
+    assert "公示期不少于 5 个工作日" in refused_by(short, "P1")["message"]
     published = client.post(base + "publicity/", {"starts_on": today(), **DEMO_CHANNELS}, format="json")
     assert published.status_code == 201, published.content
     notice = published.json()
     assert notice["working_days"] >= 5 and publicizing.cadre.name in notice["notice_text"]
     assert client.get(base + "publicity/").json()["id"] == notice["id"]
-    assert client.post(base + "publicity/", {"starts_on": today(), **DEMO_CHANNELS}, format="json").status_code == 409
+    refused_by(client.post(base + "publicity/", {"starts_on": today(), **DEMO_CHANNELS}, format="json"), "S1")
 
     body = {"received_on": today(), "channel": "online", "real_name": True, "text": "反映其配偶经商", "suspend": True}
     filed = client.post(base + "complaints/", body, format="json")
@@ -914,7 +960,7 @@ def test_publicity_complaint_and_appointment(staff, publicizing):
     assert created.status_code == 201, created.content
     assert created.json()["promotion"] is True and created.json()["probation_ends_on"]
     assert client.get(base + "appointment/").json()["document_number"] == doc["document_number"]
-    assert client.post(base + "appointment/", doc, format="json").status_code == 409
+    refused_by(client.post(base + "appointment/", doc, format="json"), "S1")  # a second appointment document
 
 
 def test_complaint_of_another_candidate_is_404(world, staff, candidate):
@@ -964,6 +1010,8 @@ METHODS = {
     "/api/v1/candidates/{}/complaints/{}/conclude/": {"post"},
     "/api/v1/candidates/{}/appointment-talks/": {"get", "post"},
     "/api/v1/candidates/{}/appointment/": {"get", "post"},
+    "/api/v1/calendar/notices/": {"post"},
+    "/api/v1/calendar/notices/{}/confirm/": {"post"},
 }
 
 

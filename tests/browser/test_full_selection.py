@@ -440,7 +440,7 @@ def test_full_selection(page, browser, viewport):
     # happen in real time during a test; and a publicity may not start before the committee's
     # decision. So the staff member records, as happens when paperwork follows events, a meeting
     # held before the publicity whose period ended yesterday. Nothing is changed with the ORM.
-    ensure_calendar(today)  # a year the calendar package does not know yet: enter 元旦 as an admin would
+    ensure_calendar(today)  # today's year must be known (P1): the package or a confirmed notice
     starts_on = start_for_ended(today, thresholds["P1.working_days"])
     meeting_day = starts_on - timedelta(days=1)
     fill(page, {"#id_title": "县委常委会第 22 次会议", "#id_held_on": iso(meeting_day), "#id_entitled": 11})

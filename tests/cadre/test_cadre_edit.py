@@ -694,3 +694,25 @@ def test_cadre_page_in_english(staff_client, cadre, candidate):
     staff_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     html = staff_client.get(reverse("cadre:cadre", args=[cadre.pk])).content.decode()
     assert "Record a change of post" in html and "记录职务变动" not in html
+
+
+def test_cadre_page_query_count_does_not_grow_with_the_facts(staff_client, cadre, candidate):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    url = reverse("cadre:cadre", args=[cadre.pk])
+
+    def queries():
+        assert staff_client.get(url).status_code == 200
+        with CaptureQueriesContext(connection) as ctx:
+            assert staff_client.get(url).status_code == 200
+        return len(ctx.captured_queries)
+
+    AssessmentFactory(cadre=cadre, year=LAST_YEAR)
+    few = queries()
+    Assessment.objects.bulk_create(Assessment(cadre=cadre, year=y, grade="competent") for y in range(1990, 2020))
+    Sanction.objects.bulk_create(
+        Sanction(cadre=cadre, kind="诫勉", starts_on=date(y, 1, 1), influence_ends_on=date(y, 6, 1))
+        for y in range(1990, 2020)
+    )
+    assert queries() == few <= 16  # measured: 14

@@ -328,7 +328,8 @@ def test_a_changed_byte_fails_the_checkpoint(chains):
     changed = {**exported, "signature": base64.b64encode(bytes(signature)).decode()}
     assert checkpoints.check(changed, trusted_key=trusted)["signature_ok"] is False
     changed = json.loads(json.dumps(exported))
-    changed["heads"][0]["hash"] = "f" + changed["heads"][0]["hash"][1:]
+    digest = changed["heads"][0]["hash"]
+    changed["heads"][0]["hash"] = ("0" if digest[0] != "0" else "1") + digest[1:]
     report = checkpoints.check(changed, trusted_key=trusted)
     assert report["signature_ok"] is True and report["root_ok"] is False and not report["ok"]
 
@@ -499,7 +500,7 @@ def test_a_wrong_stage_is_a_recorded_refusal_with_rule_stage(staff, candidate):
         "violations": [
             {
                 "rule": "stage",
-                "message": "人选当前处于“动议”阶段，不能任职",
+                "message": "人选当前处于“动议”阶段，不能任职（可能已被他人处理，请刷新后重试）",
                 "source": "状态机",
                 "overridable": False,
             }

@@ -394,9 +394,13 @@ def test_cohort_move_shows_refusals_and_conflicts(staff_client, staff, selection
     results = {r.candidate.pk: r for r in response.context["move_results"]}
     assert results[candidate.pk].outcome == "refused"
     assert "R2" in [v.rule for v in results[candidate.pk].violations]
-    assert results[second.pk].outcome == "conflict"
-    assert "R2" in page and "没有民主推荐结果，不能列为考察对象" in page and "004 一(三)" in page
-    assert "被拒绝" in page and "冲突" in page
+    # the second is still at 动议: the state machine refuses it (rule "stage"), and the refusal is recorded
+    assert results[second.pk].outcome == "refused"
+    assert [v.rule for v in results[second.pk].violations] == ["stage"]
+    assert RecordEntry.objects.filter(candidate=second, kind=RecordKind.REFUSED).count() == 1
+    assert "R2" in page and "没有民主推荐结果，不能列为考察对象" in page
+    assert "株洲市经信委《关于进一步加强全委干部队伍建设的意见》一（三）" in page
+    assert "被拒绝" in page and "人选当前处于“动议”阶段，不能列为考察对象" in page
 
 
 def test_cohort_move_needs_a_candidate(staff_client, selection, candidate):

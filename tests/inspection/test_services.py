@@ -62,9 +62,10 @@ def test_member_related_to_candidate_is_refused(staff, inspector, inspecting):
     relative = CadreFactory()
     Kinship.objects.create(cadre=inspecting.cadre, relative=relative, relation="配偶")
     entries = RecordEntry.objects.count()
-    with pytest.raises(InvalidInput) as exc:
+    with pytest.raises(Conflict) as exc:
         services.team_member_add(actor=staff, team=team, user=inspector, cadre=relative)
-    assert "I9" in exc.value.errors["user"][0]
+    assert [v.rule for v in exc.value.violations] == ["I9"]
+    assert relative.name in exc.value.message and "回避" in exc.value.message
     assert not InspectionTeamMember.objects.filter(user=inspector).exists()
     assert RecordEntry.objects.count() == entries
 
@@ -79,9 +80,9 @@ def test_unrelated_member_is_added_and_recorded(staff, inspector, inspecting):
 
 
 def test_leader_who_is_the_candidate_is_refused(staff, inspecting):
-    with pytest.raises(InvalidInput) as exc:
+    with pytest.raises(Conflict) as exc:
         make_team(staff, [inspecting], leader_cadre=inspecting.cadre)
-    assert "I9" in exc.value.errors["user"][0]
+    assert [v.rule for v in exc.value.violations] == ["I9"]
     assert not TeamAssignment.objects.exists()
 
 
@@ -95,8 +96,9 @@ def test_assigning_a_relative_of_a_member_is_refused(staff, inspector, selection
         candidate_create(actor=staff, selection=selection, position=position, cadre=CadreFactory()), Stage.INSPECTION
     )
     Kinship.objects.create(cadre=member_cadre, relative=other.cadre, relation="子女")
-    with pytest.raises(InvalidInput):
+    with pytest.raises(Conflict) as exc:
         services.team_candidate_add(actor=staff, team=team, candidate=other)
+    assert exc.value.rule == "I9"
     assert not TeamAssignment.objects.filter(candidate=other).exists()
 
 
@@ -200,8 +202,9 @@ def test_talk_bad_input_lists_every_field_and_writes_nothing(staff, inspecting):
 
 
 def test_talk_outside_inspection_stage_is_refused(staff, candidate):
-    with pytest.raises(Conflict):
+    with pytest.raises(Conflict) as exc:
         talk(staff, candidate)
+    assert exc.value.rule == "stage"
 
 
 def test_factor_reassessment_replaces_grade_and_keeps_history(staff, inspecting):

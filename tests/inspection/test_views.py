@@ -242,7 +242,7 @@ def test_team_page_create_and_i9_refusal(client, staff, inspector, other_staff, 
     Kinship.objects.create(cadre=inspecting.cadre, relative=relative, relation="配偶")
     member = {"action": "member", "team": team.pk, f"member-{team.pk}-user": inspector.pk}
     response = client.post(url("team", selection.pk), {**member, f"member-{team.pk}-cadre": relative.pk})
-    assert response.status_code == 400
+    assert response.status_code == 409  # refused by I9, not malformed
     assert "应当回避" in response.content.decode()
     assert not InspectionTeamMember.objects.filter(user=inspector).exists()
     assert client.post(url("team", selection.pk), member).status_code == 302

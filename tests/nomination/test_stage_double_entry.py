@@ -102,10 +102,12 @@ def test_confirmed_meeting_cannot_be_confirmed_again_or_discarded(staff, second,
     meeting = enter(staff, candidate, rival)
     votes = {candidate.cadre_id: 30, rival.cadre_id: 12}
     services.recommendation_confirm(actor=second, meeting_id=meeting.pk, entitled=40, present=36, votes=votes)
-    with pytest.raises(Conflict):
+    with pytest.raises(Conflict) as exc:
         services.recommendation_confirm(actor=second, meeting_id=meeting.pk, entitled=40, present=36, votes=votes)
-    with pytest.raises(Conflict):
+    assert exc.value.rule == "S1"  # a once-only fact that already exists
+    with pytest.raises(Conflict) as exc:
         services.recommendation_discard(actor=staff, meeting_id=meeting.pk)
+    assert exc.value.rule == "S1"
 
 
 def test_unconfirmed_entry_can_be_discarded(staff, candidate, rival):

@@ -3,7 +3,7 @@ from datetime import date
 import pytest
 
 from cadre import services
-from voting.models import DecisionMeeting
+from voting import services as voting_services
 
 from ..conftest import advance
 from ..factories import CadreFactory
@@ -28,7 +28,14 @@ def deciding(staff, deliberating):
 
 @pytest.fixture
 def publicizing(staff, deciding):
-    candidate = advance(deciding, staff, "publicize")
-    # The tests publish in autumn 2025 (a known holiday schedule); the decision came before.
-    DecisionMeeting.objects.filter(results__candidate=candidate).update(held_on=date(2025, 9, 1))
-    return candidate
+    # The tests publish in autumn 2025 (a known holiday schedule): the committee decided before, on
+    # 2025-09-01 (the record's decision_result fact says so; publicity may not start earlier).
+    meeting = voting_services.meeting_create(
+        actor=staff, selection=deciding.selection, held_on=date(2025, 9, 1), title="县委常委会会议", entitled=11
+    )
+    voting_services.agenda_add(actor=staff, meeting_id=meeting.pk, candidate_id=deciding.pk)
+    voting_services.meeting_open(actor=staff, meeting_id=meeting.pk, present=11)
+    voting_services.decision_result_record(
+        actor=staff, meeting_id=meeting.pk, candidate_id=deciding.pk, approve=9, disapprove=1, abstain=1
+    )
+    return advance(deciding, staff, "publicize")

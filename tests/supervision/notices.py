@@ -82,3 +82,28 @@ NOTICE_2027_INVENTED = """国务院办公厅关于2027年部分节假日安排�
 六、中秋节：9月15日（周三）放假，共1天。
 七、国庆节：10月1日（周五）至7日（周四）放假调休，共7天。9月26日（周日）、10月9日（周六）上班。
 """
+
+INVENTED = {2027: NOTICE_2027_INVENTED}
+
+
+def confirm_whole_year(year: int) -> None:
+    """Tests that count working days from today may reach a year the package does not know yet:
+    enter that year's whole schedule and mark it complete, as an administrator confirming the
+    notice would (P1). Only 2027's schedule is written out here, and it is invented; a year the
+    package knows needs nothing."""
+    from cadre.models import CalendarDay, CalendarYear
+    from supervision.holiday_notice import parse_notice
+    from supervision.workdays import year_known
+
+    if year_known(year):
+        return
+    if year not in INVENTED:
+        raise LookupError(f"tests need chinesecalendar with {year}, or {year}'s notice in tests/supervision/notices.py")
+    notice = parse_notice(INVENTED[year], year=year)
+    days = [(day, False, name) for day, name in notice.holidays.items()]
+    days += [(day, True, f"{name}调休上班") for day, name in notice.workdays.items()]
+    for day, is_workday, note in days:
+        CalendarDay.objects.update_or_create(day=day, defaults={"is_workday": is_workday, "note": note})
+    CalendarYear.objects.update_or_create(
+        year=year, defaults={"complete": True, "source": f"{notice.title}（测试用，虚构）"}
+    )

@@ -21,7 +21,7 @@ from supervision.workdays import (
     year_known,
 )
 
-from .notices import NOTICE_2027_INVENTED
+from .notices import NOTICE_2027_INVENTED, confirm_whole_year
 
 pytestmark = pytest.mark.django_db
 
@@ -114,3 +114,13 @@ def test_last_day_of_a_year_after_the_notice_is_confirmed(admin_user):
 def test_calendar_days_override_a_known_year_too():
     CalendarDay.objects.create(day=date(2026, 12, 31), is_workday=False, note="测试")
     assert count_working_days(date(2026, 12, 28), date(2026, 12, 31)) == 3
+
+
+def test_the_tests_helper_confirms_a_whole_year_only_where_needed():
+    confirm_whole_year(2026)
+    assert not CalendarDay.objects.exists()
+    confirm_whole_year(2027)
+    assert year_known(2027) and CalendarDay.objects.filter(day__year=2027).count() == 34
+    assert add_working_days(date(2026, 12, 31), 2) == date(2027, 1, 4)
+    with pytest.raises(LookupError):
+        confirm_whole_year(2099)

@@ -4,7 +4,7 @@ import chinese_calendar
 import pytest
 from django.utils import timezone
 
-from cadre.errors import InvalidInput
+from cadre.errors import Conflict, InvalidInput
 from cadre.models import CalendarDay, CalendarYear, Stage
 from cadre.rules import Context
 from cadre.services import candidate_check
@@ -80,11 +80,12 @@ def test_start_for_ended_has_ended():
 @pytest.mark.django_db
 def test_publicity_refuses_period_shorter_than_p1(staff, publicizing):
     start = date(2025, 9, 29)
-    with pytest.raises(InvalidInput) as exc:
+    with pytest.raises(Conflict) as exc:
         services.publicity_start(
             actor=staff, candidate_id=publicizing.pk, starts_on=start, ends_on=date(2025, 10, 10), **DEMO_CHANNELS
         )
-    assert "P1" in exc.value.errors["ends_on"][0]
+    assert [v.rule for v in exc.value.violations] == ["P1"]
+    assert "公示期不少于 5 个工作日" in exc.value.message and "2025-10-11" in exc.value.message
     longer = services.publicity_start(
         actor=staff, candidate_id=publicizing.pk, starts_on=start, ends_on=date(2025, 10, 14), **DEMO_CHANNELS
     )

@@ -21,7 +21,7 @@ def test_publicity_page_publish(client, staff, publicizing):
     assert client.get(url).status_code == 200
     short = {"action": "publish", "starts_on": "2025-09-29", "ends_on": "2025-10-10", **CHANNELS}
     response = client.post(url, short)
-    assert response.status_code == 400 and "P1" in response.content.decode()
+    assert response.status_code == 409 and "公示期不少于 5 个工作日" in response.content.decode()  # refused by P1
     assert client.post(url, {**short, "phone": ""}).status_code == 400
     assert not Publicity.objects.exists()
     assert client.post(url, {**short, "ends_on": ""}).status_code == 302

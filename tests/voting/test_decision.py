@@ -131,9 +131,10 @@ def test_v1_blocks_without_quorum(staff, deciding):
 @pytest.mark.django_db
 def test_v1_result_refused_without_quorum(staff, deciding):
     meeting = meeting_for(staff, deciding, entitled=12, present=7)
-    with pytest.raises(InvalidInput) as exc:
+    with pytest.raises(Conflict) as exc:
         record(staff, meeting, deciding, approve=7)
-    assert "V1" in exc.value.errors["present"][0]
+    assert [v.rule for v in exc.value.violations] == ["V1"]
+    assert "实到会 7 人" in exc.value.message and exc.value.violations[0].source
     assert not VoteResult.objects.exists()
 
 
@@ -221,9 +222,9 @@ def test_v4_refuses_more_approvals_for_a_post_than_members(staff, deciding, riva
     rival = advance(rival, staff, "deliberate", "decide")
     meeting = meeting_for(staff, deciding, rival)
     record(staff, meeting, deciding, approve=8, disapprove=2, abstain=1)
-    with pytest.raises(InvalidInput) as exc:
+    with pytest.raises(Conflict) as exc:
         record(staff, meeting, rival, approve=6, disapprove=4, abstain=1)
-    assert "V4" in exc.value.errors["approve"][0]
+    assert exc.value.rule == "V4" and "赞成票合计将达 14 票" in exc.value.message
 
 
 @pytest.mark.django_db
@@ -241,9 +242,10 @@ def test_v4_rule(staff, deciding, rival):
 def test_v9_result_cannot_be_recorded_twice(staff, deciding):
     meeting = meeting_for(staff, deciding)
     record(staff, meeting, deciding, approve=9, disapprove=1, abstain=1)
-    with pytest.raises(Conflict):
+    with pytest.raises(Conflict) as exc:
         record(staff, meeting, deciding, approve=11)
-    with pytest.raises(Conflict):
+    assert exc.value.rule == "V9"
+    with pytest.raises(Conflict) as exc:
         services.brief_save(
             actor=staff,
             candidate_id=deciding.pk,
@@ -253,6 +255,7 @@ def test_v9_result_cannot_be_recorded_twice(staff, deciding):
             shortcomings="d",
             reasons="e",
         )
+    assert exc.value.rule == "V9"
     request = RequestFactory().get("/")
     request.user = staff
     admin = site._registry[VoteResult]
@@ -263,10 +266,12 @@ def test_v9_result_cannot_be_recorded_twice(staff, deciding):
 def test_m4_agenda_closes_when_meeting_opens(staff, deciding, rival):
     rival = advance(rival, staff, "deliberate", "decide")
     meeting = meeting_for(staff, deciding)
-    with pytest.raises(Conflict):
+    with pytest.raises(Conflict) as exc:
         services.agenda_add(actor=staff, meeting_id=meeting.pk, candidate_id=rival.pk)
-    with pytest.raises(InvalidInput):
+    assert exc.value.rule == "M4"
+    with pytest.raises(Conflict) as exc:
         record(staff, meeting, rival, approve=9)
+    assert exc.value.rule == "M4"
 
 
 @pytest.mark.django_db

@@ -73,7 +73,8 @@ def test_meeting_pages_walk(client, staff, deciding):
     assert response.status_code == 302 and response["Location"] == reverse("voting:meeting", args=[meeting.pk])
     page = reverse("voting:meeting", args=[meeting.pk])
     assert client.get(page).status_code == 200
-    assert client.post(page, {"action": "open", "present": "11"}).status_code == 400  # no agenda yet
+    no_agenda = client.post(page, {"action": "open", "present": "11"})
+    assert no_agenda.status_code == 409 and "会议还没有议题" in no_agenda.content.decode()  # M4: no agenda yet
     assert client.post(page, {"action": "agenda", "candidate": str(deciding.pk)}).status_code == 302
     assert client.post(page, {"action": "open", "present": "12"}).status_code == 400  # more than entitled
     assert client.post(page, {"action": "open", "present": "10"}).status_code == 302

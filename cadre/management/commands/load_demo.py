@@ -202,6 +202,8 @@ class Command(BaseCommand):
                 self._selections()
         except DomainError as exc:  # e.g. an existing "staff1" without the org_staff role
             raise CommandError(f"载入演示数据失败，未写入任何数据：{exc}") from exc
+        # S1: the demo's record starts out under a signed checkpoint, as a night's beat would leave it.
+        services.record_checkpoint_sign()
         self._report(created)
 
     # ------------------------------------------------------------------------ users
