@@ -7,5 +7,7 @@ class CadreConfig(AppConfig):
     verbose_name = _("干部与选任")
 
     def ready(self):
-        from . import checks  # noqa: F401  (registers the system checks)
-        from . import citations  # noqa: F401  (forgets cached rule sources when they change)
+        from . import (
+            checks,  # noqa: F401  (registers the system checks)
+            citations,  # noqa: F401  (forgets cached rule sources when they change)
+        )

@@ -353,11 +353,18 @@ def candidate_transition(
 
 
 def candidate_send_back(*, actor: User, candidate_id: int, to_stage: str, reason: str) -> Candidate:
-    """退回: back to an earlier stage with a written reason; the way forward re-checks every rule."""
+    """退回: back to an earlier stage with a written reason; the way forward re-checks every rule.
+
+    The rules registered for "send_back" run first (V9: a decision of the committee is not undone
+    by sending the candidate back); a refusal is recorded like a refused transition.
+    """
+    outermost = _outermost()
+    refused: list[Violation] = []
+    pending = None
     with transaction.atomic():
         try:
             candidate = _lock_candidate(candidate_id)
-        except Candidate.DoesNotExist as exc:
+        except (Candidate.DoesNotExist, ValueError, TypeError) as exc:
             raise InvalidInput({"candidate": ["人选不存在"]}) from exc
         ensure_can_work(actor, candidate.selection)
         reason = clean_text(reason, field="reason")
@@ -365,21 +372,47 @@ def candidate_send_back(*, actor: User, candidate_id: int, to_stage: str, reason
             raise Conflict(f"人选当前处于“{Stage(candidate.stage).label}”阶段，不能退回")
         if to_stage not in FORWARD or FORWARD.index(to_stage) >= FORWARD.index(candidate.stage):
             raise InvalidInput({"to_stage": ["只能退回到更早的阶段"]})
-        from_stage = candidate.stage
-        candidate.send_back(to_stage)
-        candidate.stage_changed_at = timezone.now()
-        if FORWARD.index(to_stage) < FORWARD.index(Stage.INSPECTION):
-            candidate.inspected_at = None
-        try:
-            candidate.save()
-        except ConcurrentTransition as exc:
-            raise Conflict("人选已被他人处理，请刷新后重试") from exc
-        record_append(
-            candidate=candidate,
-            actor=actor,
-            kind=RecordKind.SEND_BACK,
-            payload={"transition": "send_back", "from": from_stage, "to": to_stage, "reason": reason},
-        )
+        evaluation = rules.evaluate(candidate, "send_back", thresholds=snapshot())
+        refused = evaluation.violations
+        if refused:
+            payload = {
+                "transition": "send_back",
+                "stage": candidate.stage,
+                "to": to_stage,
+                "reason": reason,
+                "violations": [v.as_dict() for v in refused],
+                "rules": evaluation.trace,
+                "thresholds": evaluation.thresholds,
+            }
+            if outermost:
+                _append_refusal(candidate=candidate, actor=actor, payload=payload)
+            else:
+                pending = {"candidate_id": candidate.pk, "actor_id": actor.pk, "payload": payload}
+        else:
+            from_stage = candidate.stage
+            candidate.send_back(to_stage)
+            candidate.stage_changed_at = timezone.now()
+            if FORWARD.index(to_stage) < FORWARD.index(Stage.INSPECTION):
+                candidate.inspected_at = None
+            try:
+                candidate.save()
+            except ConcurrentTransition as exc:
+                raise Conflict("人选已被他人处理，请刷新后重试") from exc
+            record_append(
+                candidate=candidate,
+                actor=actor,
+                kind=RecordKind.SEND_BACK,
+                payload={
+                    "transition": "send_back",
+                    "from": from_stage,
+                    "to": to_stage,
+                    "reason": reason,
+                    "rules": evaluation.trace,
+                    "thresholds": evaluation.thresholds,
+                },
+            )
+    if refused:
+        raise TransitionRefused(refused, pending=pending)
     return candidate
 
 

@@ -606,6 +606,12 @@ def candidate_send_back(request, pk):
     if form.is_valid():
         try:
             moved = services.candidate_send_back(actor=request.user, candidate_id=candidate.pk, **form.cleaned_data)
+        except TransitionRefused as exc:
+            refusal = {
+                "transition": "send_back",
+                "violations": [{"v": v, "url": rule_fix_url(v.rule, candidate)} for v in exc.violations],
+            }
+            return _candidate_page(request, candidate, status=409, refusal=refusal, send_back_form=form)
         except InvalidInput as exc:
             apply_errors(form, exc.errors)
         except Conflict as exc:

@@ -16,6 +16,7 @@ from cadre.cleaning import Cleaner
 from cadre.errors import Conflict, InvalidInput, NotAllowed
 from cadre.models import Candidate, RecordKind, Selection, Stage, Unit
 from cadre.record import record_append
+from cadre.rules import refusal
 
 from .models import (
     InspectionDecision,
@@ -237,7 +238,7 @@ def recommendation_confirm(
     meeting = _lock_meeting(meeting_id)
     ensure_can_work(actor, meeting.selection)
     if meeting.confirmed:  # a once-only fact that already exists (一事一记)
-        raise Conflict("该民主推荐结果已经确认，无需再次核对", rule="S1")
+        raise refusal("S1", "该民主推荐结果已经确认，无需再次核对")
     if meeting.entered_by_id == actor.pk:
         raise NotAllowed("不能核对确认自己录入的推荐结果，须由另一名承办人重新录入")
     clean = Cleaner()
@@ -291,7 +292,7 @@ def recommendation_discard(*, actor: User, meeting_id: int) -> None:
     meeting = _lock_meeting(meeting_id)
     ensure_can_work(actor, meeting.selection)
     if meeting.confirmed:  # recorded in the candidates' records: never removed (S1)
-        raise Conflict("已确认的民主推荐结果不能撤销", rule="S1")
+        raise refusal("S1", "已确认的民主推荐结果不能撤销")
     meeting.results.all().delete()
     meeting.delete()
 

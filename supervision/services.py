@@ -97,7 +97,7 @@ def publicity_start(
     if candidate.stage != Stage.PUBLICITY:
         raise Conflict(f"人选当前处于“{Stage(candidate.stage).label}”阶段，须先进入任前公示阶段才能发布公示")
     if Publicity.objects.filter(candidate=candidate, published_at__gte=candidate.stage_changed_at).exists():
-        raise Conflict("公示已经发布，不能更改", rule="S1")  # one notice per publicity (一事一记)
+        raise refusal("S1", "公示已经发布，不能更改")  # one notice per publicity (一事一记)
     clean = Cleaner(max_length=MAX_TEXT)
     starts_on = clean.date(starts_on, "starts_on", label="公示开始日期")
     ends_on = clean.date(ends_on, "ends_on", required=False, label="公示结束日期")
@@ -236,7 +236,7 @@ def complaint_conclude(
     candidate = _lock_candidate(complaint.candidate_id)
     ensure_can_work(actor, candidate.selection)
     if complaint.status == Complaint.Status.CONCLUDED:
-        raise Conflict("该举报已经办结，结论不能更改", rule="S1")  # a conclusion is recorded once
+        raise refusal("S1", "该举报已经办结，结论不能更改")  # a conclusion is recorded once
     clean = Cleaner(max_length=MAX_TEXT)
     conclusion = clean.text(conclusion, "conclusion")
     if resume and substantiated:
@@ -314,7 +314,7 @@ def appointment_record(*, actor: User, candidate_id: int, document_number: str, 
     if candidate.stage != Stage.PUBLICITY:
         raise Conflict(f"人选当前处于“{Stage(candidate.stage).label}”阶段，不能登记任职文件")
     if Appointment.objects.filter(candidate=candidate).exists():
-        raise Conflict("任职文件已经登记，不能更改", rule="S1")  # one appointment document (一事一记)
+        raise refusal("S1", "任职文件已经登记，不能更改")  # one appointment document (一事一记)
     clean = Cleaner()
     document_number = clean.text(document_number, "document_number", max_length=100)
     effective_on = clean.date(effective_on, "effective_on", label="任职日期")

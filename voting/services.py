@@ -76,7 +76,7 @@ def agenda_add(*, actor: User, meeting_id: int, candidate_id: int) -> AgendaItem
     if candidate.stage not in AGENDA_STAGES:
         raise Conflict(f"人选当前处于“{Stage(candidate.stage).label}”阶段，不能列入讨论决定议题")
     if AgendaItem.objects.filter(meeting=meeting, candidate=candidate).exists():
-        raise Conflict("该人选已在本次会议议题中", rule="S1")
+        raise refusal("S1", "该人选已在本次会议议题中")
     item = AgendaItem.objects.create(meeting=meeting, candidate=candidate, added_by=actor)
     record_append(
         candidate=candidate,
@@ -99,7 +99,7 @@ def meeting_open(*, actor: User, meeting_id: int, present: int) -> DecisionMeeti
     meeting = _lock_meeting(meeting_id)
     ensure_can_work(actor, meeting.selection)
     if meeting.is_open:
-        raise Conflict("会议已经开始，实到会人数已记录，不能更改", rule="S1")
+        raise refusal("S1", "会议已经开始，实到会人数已记录，不能更改")
     clean = Cleaner()
     present = clean.count(present, "present", label="实到会人数")
     if present is not None and present > meeting.entitled:

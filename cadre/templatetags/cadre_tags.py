@@ -31,8 +31,8 @@ def stage_page_url(stage: str, candidate_id: int) -> str | None:
 def rule_fix_url(rule_id: str, candidate) -> str | None:
     """Where what rule `rule_id` needs is entered, for this candidate; None if nowhere (yet)."""
     prefix = rule_id[:1]
-    if prefix == "E":
-        return optional_reverse("admin:cadre_cadre_change", candidate.cadre_id)
+    if prefix == "E":  # eligibility facts are edited on the cadre's page, through the services
+        return optional_reverse("cadre:cadre", pk=candidate.cadre_id)
     if prefix == "M":
         return optional_reverse("cadre:selection", pk=candidate.selection_id)
     stage = RULE_PAGES.get(prefix)

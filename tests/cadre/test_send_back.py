@@ -53,6 +53,9 @@ def test_send_back_with_reason_is_recorded(staff, inspected):
     assert moved.inspected_at is None  # no longer an inspection object (R4 counts them)
     entry = RecordEntry.objects.filter(candidate=moved).order_by("-seq").first()
     assert entry.kind == RecordKind.SEND_BACK
+    rules_run = entry.payload.pop("rules")
+    assert [r["rule"] for r in rules_run] == ["V9"] and rules_run[0]["passed"] is True
+    entry.payload.pop("thresholds")
     assert entry.payload == {
         "transition": "send_back",
         "from": "inspection",

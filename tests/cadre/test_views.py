@@ -565,7 +565,7 @@ def test_fix_links_resolve_only_existing_pages(candidate):
     assert optional_reverse("no_such_app:no_such_page", pk=1) is None
     assert rule_fix_url("M3", candidate) == reverse("cadre:selection", args=[candidate.selection_id])
     assert rule_fix_url("R2", candidate) == optional_reverse("nomination:recommendation", pk=candidate.pk)
-    assert rule_fix_url("E1", candidate) == optional_reverse("admin:cadre_cadre_change", candidate.cadre_id)
+    assert rule_fix_url("E1", candidate) == reverse("cadre:cadre", args=[candidate.cadre_id])
     assert rule_fix_url("Z9", candidate) is None
 
 

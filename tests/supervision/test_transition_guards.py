@@ -8,13 +8,14 @@ rejected or eliminated, and anyone from being sent back once the committee has v
 """
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
 from cadre import rules as rules_registry
 from cadre import services as cadre_services
 from cadre.errors import TransitionRefused
-from cadre.models import RecordKind, Stage
+from cadre.models import RecordEntry, RecordKind, Stage
 from cadre.thresholds import snapshot
 from supervision import services
 from voting import services as voting_services
@@ -277,14 +278,24 @@ def test_v9_lets_send_back_before_the_vote(deciding):
     assert send_back_violations(deciding) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="lead: cadre.services.candidate_send_back must evaluate the rules registered for 'send_back' (V9)",
-)
 def test_send_back_after_the_decision_is_refused_through_the_api(staff, publicizing):
     url = f"{API}candidates/{publicizing.pk}/send-back/"
     response = client_for(staff).post(url, {"to_stage": "decision", "reason": "重新票决"}, format="json")
-    assert rule_ids(response) == {"V9"}
+    assert response.status_code == 409 and rule_ids(response) == {"V9"}
+    assert stage_of(publicizing) == Stage.PUBLICITY
+    last = RecordEntry.objects.filter(candidate=publicizing).order_by("-seq").first()
+    assert last.kind == RecordKind.REFUSED and last.payload["transition"] == "send_back"
+    assert [v["rule"] for v in last.payload["violations"]] == ["V9"]
+
+
+def test_send_back_after_the_decision_is_refused_on_the_page(staff, publicizing):
+    client = Client()
+    client.force_login(staff)
+    response = client.post(
+        reverse("cadre:candidate_send_back", args=[publicizing.pk]), {"to_stage": "decision", "reason": "重新票决"}
+    )
+    assert response.status_code == 409
+    assert "V9" in response.content.decode() and "退回将改变常委会的决定" in response.content.decode()
     assert stage_of(publicizing) == Stage.PUBLICITY
 
 
