@@ -252,11 +252,15 @@ class SendBackSerializer(serializers.Serializer):
 
 
 class RecordEntrySerializer(serializers.ModelSerializer):
-    actor = serializers.CharField(source="actor_name")
+    actor = serializers.SerializerMethodField()
 
     class Meta:
         model = RecordEntry
         fields = ["seq", "at", "actor", "kind", "payload", "prev_hash", "hash"]
+
+    def get_actor(self, entry) -> str | None:
+        """The acting user's username; null for the system (a task, a command)."""
+        return entry.actor_name if entry.actor_id is not None else None
 
 
 PROBLEMS = ["edited", "removed", "missing_tail", "missing_chain", "not_in_checkpoint"]

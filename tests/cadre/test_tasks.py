@@ -10,11 +10,20 @@ from django.conf import settings
 from django.db import connection
 
 from cadre import tasks
-from cadre.models import RecordVerification
+from cadre.models import RecordCheckpoint, RecordEntry, RecordVerification
+from cadre.record import verify
 
 from ..conftest import advance
 
 ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.mark.django_db
+def test_checkpoint_task_is_scheduled_daily(candidate):
+    schedule = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
+    assert {"cadre.tasks.record_verify", "cadre.tasks.record_checkpoint"} <= schedule
+    pk = tasks.record_checkpoint.apply().get()
+    assert verify().checkpoint["id"] == pk
 
 
 @pytest.mark.django_db
@@ -47,6 +56,7 @@ def test_record_verify_runs_on_a_real_worker(candidate, staff):
     )
     try:
         pk = tasks.record_verify.delay().get(timeout=60)
+        checkpoint_pk = tasks.record_checkpoint.delay().get(timeout=60)
     finally:
         worker.terminate()
         try:
@@ -55,3 +65,8 @@ def test_record_verify_runs_on_a_real_worker(candidate, staff):
             worker.kill()
     run = RecordVerification.objects.get(pk=pk)
     assert run.ok and run.entries >= 2
+    # signed by the worker with the key outside the database; this process verifies it
+    signed = RecordCheckpoint.objects.get(pk=checkpoint_pk)
+    assert signed.chains == 1 and signed.entries == RecordEntry.objects.count()
+    result = verify()
+    assert result.ok and result.checkpoint["id"] == checkpoint_pk and result.checkpoint["ok"]
