@@ -8,9 +8,9 @@ from django.contrib.auth.models import User
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from .errors import Conflict, InvalidInput, NotAllowed
+from .errors import Conflict, InvalidInput, NotAllowed, TransitionRefused
 from .models import FORWARD, Assessment, Cadre, Evaluation, MotionReason, Position, Sanction, Stage
-from .services import IMPORTANT_CATEGORIES, TRANSITION_LABELS, TRANSITIONS
+from .services import IMPORTANT_CATEGORIES, TRANSITION_LABELS, TRANSITIONS, record_pending_refusal
 
 REQUIRED = {"required": _("此项为必填项")}
 
@@ -20,6 +20,11 @@ def apply_errors(form: forms.Form, errors: dict) -> None:
     for name, messages in errors.items():
         for message in messages if isinstance(messages, list | tuple) else [messages]:
             form.add_error(name if name in form.fields else None, str(message))
+
+
+def _refusal_text(violation) -> str:
+    """A refusal on a page names the rule (a badge-like prefix), except the state machine's own."""
+    return violation.message if violation.rule == "stage" else f"{violation.rule} {violation.message}"
 
 
 def call_service(form: forms.Form, service, **kwargs):
@@ -32,8 +37,14 @@ def call_service(form: forms.Form, service, **kwargs):
     except InvalidInput as exc:
         apply_errors(form, exc.errors)
         return None, 400
+    except TransitionRefused as exc:
+        record_pending_refusal(exc)
+        for violation in exc.violations:
+            form.add_error(None, _refusal_text(violation))
+        return None, 409
     except Conflict as exc:
-        form.add_error(None, exc.message)
+        for violation in exc.violations:
+            form.add_error(None, _refusal_text(violation))
         return None, 409
     except NotAllowed as exc:
         form.add_error(None, exc.message)

@@ -22,7 +22,7 @@ from .thresholds import Snapshot
 # Every rule id of DOMAIN.md. The system check in cadre.checks refuses ids outside this list.
 CATALOG = (
     "M1 M2 M3 M4 N1 N2 N3 N4 R1 R2 R3 R4 R5 E1 E2 E3 E4 E5 E6 E7 "
-    "I1 I2 I3 I4 I5 I6 I7 I8 I9 D1 D2 D3 V1 V2 V3 V4 V5 V6 V7 V8 V9 "
+    "I1 I2 I3 I4 I5 I6 I7 I8 I9 D1 D2 D3 V1 V2 V3 V4 V5 V6 V7 V8 V9 V10 "
     "P1 P2 P3 A1 A2 A3 A4 S1 S2 S3 S4 S5 S6 C1 C2"
 ).split()
 

@@ -77,7 +77,6 @@ TRANSITION_LABELS = {
     "suspend": gettext_noop("暂缓任用"),
     "resume": gettext_noop("恢复公示"),
 }
-MAX_TEXT = 2000
 
 
 # ---------------------------------------------------------------------------- selections
@@ -730,13 +729,11 @@ def cadre_change_position(*, actor: User, cadre_id: int, position_id: int | None
         raise InvalidInput({"on": errors["position_since"]})
     if position is not None:
         occupancy = position_occupancy(position=position)
-        if occupancy["holders"] + occupancy["pending"] >= occupancy["quota"]:
-            m3 = rules.registered().get("M3")
-            raise Conflict(
+        if not occupancy["vacant"]:
+            raise rules.refusal(
+                "M3",
                 f"{position}职数 {occupancy['quota']} 名，现有 {occupancy['holders']} 名在任、"
                 f"{occupancy['pending']} 名待任，没有空缺，不得超职数配备",
-                rule="M3",
-                source=m3.source if m3 else "",
             )
     before = copy.copy(cadre)
     cadre.position = position

@@ -9,9 +9,10 @@ A3 (the post's holder set within quota) is done by cadre.services on `appoint`, 
 from django.utils.translation import gettext_noop
 
 from cadre.rules import Finding, register
+from cadre.selectors import is_promotion
 
 from .models import Complaint
-from .selectors import appointment_of, is_promotion, latest_publicity, talks_of
+from .selectors import appointment_of, latest_publicity, talks_of
 from .workdays import CalendarUnavailableError, count_working_days
 
 NO_PUBLICITY = "尚未发布任前公示"

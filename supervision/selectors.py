@@ -8,10 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cadre.models import Candidate, RecordKind, Stage
-from cadre.selectors import (
-    is_promotion,  # noqa: F401  (defined in the spine; supervision.rules imports it here)
-    selections_for_user,
-)
+from cadre.selectors import selections_for_user
 
 from .models import Appointment, Complaint, PreAppointmentTalk, Publicity
 

@@ -4,6 +4,8 @@ Until the online ballot exists, staff enter the result counted from the paper ba
 once recorded, is never changed (V9): there is no update path in services, views or admin.
 """
 
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
@@ -110,3 +112,171 @@ class Brief(models.Model):
 
     def missing(self) -> list[str]:
         return [str(self._meta.get_field(f).verbose_name) for f in self.FIELDS if not getattr(self, f).strip()]
+
+
+# ---------------------------------------------------------------------------- online secret ballots (V1-V10)
+#
+# Secrecy by construction (V2): who has voted (Participation) and which codes exist (BallotCode) are
+# stored apart from the ballots. A Ballot row has a random UUID key, its session, its choices and a
+# random receipt: no foreign key to a user or a code, no address, no user agent, no timestamp, and
+# it is listed by receipt, never in casting order. One ballot per voter / code: the Participation
+# row (unique) is written in the same transaction as the Ballot. Triggers (migration 0002_ballots)
+# refuse UPDATE/DELETE/TRUNCATE of ballots and participation, and any change to a closed session (V9).
+
+
+class MemberCadre(models.Model):
+    """A committee member's own cadre record: V8 reads the cadres' kinships through it."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, verbose_name=_("用户"), on_delete=models.CASCADE, related_name="member_cadre"
+    )
+    cadre = models.ForeignKey("cadre.Cadre", verbose_name=_("本人干部信息"), on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = _("委员本人干部信息")
+        verbose_name_plural = _("委员本人干部信息")
+
+    def __str__(self):
+        return f"{self.user} = {self.cadre}"
+
+
+class BallotSession(models.Model):
+    """One online vote: a committee decision 票决, a recommendation 会议推荐 or an evaluation 民主测评."""
+
+    class Kind(models.TextChoices):
+        DECISION = "decision", _("讨论决定票决")
+        RECOMMENDATION = "recommendation", _("会议推荐")
+        EVALUATION = "evaluation", _("民主测评")
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("未开始")
+        OPEN = "open", _("投票中")
+        CLOSED = "closed", _("已结束")
+
+    class Body(models.TextChoices):
+        STANDING = "standing", _("常委会")
+        PLENARY = "plenary", _("全委会")
+
+    kind = models.CharField(_("类别"), max_length=20, choices=Kind.choices)
+    title = models.CharField(_("名称"), max_length=200)
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.DRAFT)
+    selection = models.ForeignKey(
+        Selection, verbose_name=_("选任工作"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    meeting = models.ForeignKey(
+        DecisionMeeting, verbose_name=_("讨论决定会议"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    positions = models.ManyToManyField("cadre.Position", verbose_name=_("推荐职位"), blank=True, related_name="+")
+    body = models.CharField(_("表决机构"), max_length=10, choices=Body.choices, blank=True)
+    entitled = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, verbose_name=_("应到会成员"), blank=True, related_name="ballot_sessions_entitled"
+    )
+    present = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, verbose_name=_("实到会成员"), blank=True, related_name="ballot_sessions_present"
+    )
+    codes_issued = models.PositiveIntegerField(_("发放投票码数"), default=0)
+    second_vote_of = models.OneToOneField(
+        "self", verbose_name=_("再次票决于"), null=True, blank=True, on_delete=models.PROTECT, related_name="second_vote"
+    )
+    opened_at = models.DateTimeField(_("开始投票时间"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("结束投票时间"), null=True, blank=True)
+    result = models.JSONField(_("计票结果"), null=True, blank=True)
+    bulletin_root = models.CharField(_("公告板根哈希"), max_length=64, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("投票")
+        verbose_name_plural = _("投票")
+        ordering = ["-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(kind="decision") | Q(meeting__isnull=False), name="ballot_decision_has_meeting"
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def uses_codes(self) -> bool:
+        return self.kind != self.Kind.DECISION
+
+
+class BallotItem(models.Model):
+    """What is voted on: a candidate (decision), a post with its eligible cadres (recommendation), a cadre
+    (evaluation)."""
+
+    session = models.ForeignKey(BallotSession, on_delete=models.PROTECT, related_name="items")
+    candidate = models.ForeignKey(Candidate, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    position = models.ForeignKey("cadre.Position", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    cadre = models.ForeignKey("cadre.Cadre", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    options = models.ManyToManyField("cadre.Cadre", blank=True, related_name="+")
+    vacancies = models.PositiveIntegerField(_("可推荐人数"), default=1)
+
+    class Meta:
+        verbose_name = _("投票事项")
+        verbose_name_plural = _("投票事项")
+        ordering = ["id"]
+
+    def __str__(self):
+        return f"{self.session_id}#{self.pk}"
+
+
+class BallotRecusal(models.Model):
+    """V8: a member recused from one item, recorded by staff (kinships recuse by themselves)."""
+
+    item = models.ForeignKey(BallotItem, on_delete=models.PROTECT, related_name="recusals")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    reason = models.CharField(_("回避理由"), max_length=200)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = _("回避")
+        verbose_name_plural = _("回避")
+        constraints = [models.UniqueConstraint(fields=["item", "user"], name="ballot_one_recusal_per_member")]
+
+
+class BallotCode(models.Model):
+    """A one-time code: only its sha256 is stored; the plain code is shown once, when issued."""
+
+    session = models.ForeignKey(BallotSession, on_delete=models.PROTECT, related_name="codes")
+    digest = models.CharField(_("投票码摘要"), max_length=64, unique=True)
+    used = models.BooleanField(_("已使用"), default=False)
+
+    class Meta:
+        verbose_name = _("投票码")
+        verbose_name_plural = _("投票码")
+
+
+class BallotParticipation(models.Model):
+    """Who has voted (a member) or which code was used: never which ballot is theirs."""
+
+    session = models.ForeignKey(BallotSession, on_delete=models.PROTECT, related_name="participations")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    code = models.OneToOneField(BallotCode, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = _("投票参与")
+        verbose_name_plural = _("投票参与")
+        constraints = [
+            models.UniqueConstraint(fields=["session", "user"], name="ballot_one_participation_per_member"),
+            models.CheckConstraint(
+                condition=Q(user__isnull=True, code__isnull=False) | Q(user__isnull=False, code__isnull=True),
+                name="ballot_participation_user_xor_code",
+            ),
+        ]
+
+
+class Ballot(models.Model):
+    """One secret ballot. Deliberately nothing but its session, its choices and its receipt."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    session = models.ForeignKey(BallotSession, on_delete=models.PROTECT, related_name="ballots")
+    choices = models.JSONField(_("选择"))
+    receipt = models.CharField(_("回执"), max_length=32, unique=True)
+
+    class Meta:
+        verbose_name = _("选票")
+        verbose_name_plural = _("选票")
+        ordering = ["receipt"]
