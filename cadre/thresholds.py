@@ -89,6 +89,12 @@ SPECS: dict[str, Spec] = {
     "V1.quorum": Spec("V1", "2/3", _fraction, "到会人数占应到会人数比例下限"),
     "V3.pass_share": Spec("V3", "1/2", _fraction, "赞成票须超过应到会人数的比例"),
     "V6.negative_share": Spec("V6", "1/3", _fraction, "反映问题集中的否定意见比例"),
+    "V10.plenary_levels": Spec(
+        "V10",
+        json.dumps(["chief"]),
+        _json_list,
+        "由全委会表决的职位（chief 为党政正职，或职级代码如 section_chief），其余由常委会表决",
+    ),
     "P1.working_days": Spec("P1", "5", _positive_int, "任前公示最少工作日"),
     "A2.probation_days": Spec("A2", "365", _positive_int, "试用期（天）"),
     "I3.procedures": Spec(

@@ -171,3 +171,294 @@ class DecisionMeetingResults(generics.ListAPIView):
             recused=data["recused"],
         )
         return Response(VoteResultSerializer(result).data, status=status.HTTP_201_CREATED)
+
+
+# ---------------------------------------------------------------------------- online secret ballots
+# (imports kept with the section they serve, so this block is an append to the file)
+
+from django.db.models import Q  # noqa: E402
+from rest_framework import exceptions  # noqa: E402
+from django.http import QueryDict  # noqa: E402
+from rest_framework.permissions import BasePermission  # noqa: E402
+
+from cadre import roles  # noqa: E402
+from cadre import services as cadre_services  # noqa: E402
+from cadre.api import _cadre_for_edit  # noqa: E402
+from cadre.errors import NotAllowed  # noqa: E402
+from cadre.models import Kinship  # noqa: E402
+from cadre.rules import refusal  # noqa: E402
+from cadre.selectors import get_cadre_for_user  # noqa: E402
+
+from . import throttle  # noqa: E402
+from .ballot_serializers import (  # noqa: E402
+    BallotSessionInputSerializer,
+    BallotSessionListSerializer,
+    BallotSessionSerializer,
+    CastSerializer,
+    KinshipSerializer,
+    MemberCadreSerializer,
+    OpenSessionSerializer,
+    ReceiptSerializer,
+    RecusalSerializer,
+)
+from .models import BallotCode, BallotSession  # noqa: E402
+
+VIOLATIONS_409 = OpenApiResponse(description='{"violations": [{"rule", "message", "source", "overridable"}]}')
+TOO_MANY = OpenApiResponse(description="错误投票码过多：Retry-After 秒后再试")
+
+
+class SignedInOrCode(BasePermission):
+    """Code voters have no account: an anonymous request passes only with a code, and only for a method the
+    endpoint has (any other anonymous request is refused like everywhere else)."""
+
+    message = "请先登录，或输入投票码"
+
+    def has_permission(self, request, view):
+        if request.user and request.user.is_authenticated:
+            return True
+        if not hasattr(view, request.method.lower()):
+            return False
+        data = request.data if request.method == "POST" else request.query_params
+        return isinstance(data, dict | QueryDict) and bool(data.get("code"))
+
+
+def _session(request, pk) -> BallotSession:
+    return selectors.get_ballot_session_for_user(user=request.user, pk=pk)
+
+
+def _managed(request, pk) -> BallotSession:
+    session = _session(request, pk)
+    if not selectors.can_manage_session(user=request.user, session=session):
+        raise NotAllowed("您未被分配承办此投票")
+    return session
+
+
+def _detail(session) -> dict:
+    return BallotSessionSerializer(BallotSession.objects.get(pk=session.pk)).data
+
+
+def _with_code_limit(request, pk, code, call):
+    """A code attempt: refused with 429 while the address is over the limit; a wrong code counts."""
+    if code is None:
+        return call()
+    address = request.META.get("REMOTE_ADDR", "")
+    wait = throttle.retry_after(pk, address)
+    if wait:
+        return Response(
+            {"detail": f"错误投票码次数过多，请 {wait} 秒后再试"},
+            status=status.HTTP_429_TOO_MANY_REQUESTS,
+            headers={"Retry-After": str(wait)},
+        )
+    try:
+        return call()
+    except services.WrongCode:
+        throttle.wrong_code(pk, address)
+        raise
+
+
+def _voter_user(request, code):
+    if code is None and not request.user.is_authenticated:
+        raise exceptions.NotAuthenticated("请先登录，或输入投票码")
+    if code is None:
+        _session(request, request.parser_context["kwargs"]["pk"])  # a member sees only their sessions (404)
+    return request.user if code is None else None
+
+
+class BallotSessionList(generics.ListAPIView):
+    """Online ballots the user may see: staff their selections', members those they attend, supervisors all."""
+
+    serializer_class = BallotSessionListSerializer
+
+    def get_queryset(self):
+        return selectors.ballot_sessions_for_user(user=self.request.user).order_by("-id")
+
+    @extend_schema(
+        request=BallotSessionInputSerializer,
+        responses={201: BallotSessionSerializer, 400: ERRORS_400, 403: None, 409: VIOLATIONS_409},
+    )
+    def post(self, request):
+        """Creates a draft session; for code sessions the answer carries `codes`, the plain codes, this once."""
+        if not roles.has_role(request.user, roles.ORG_STAFF):
+            raise NotAllowed("只有组工干部可以组织投票")
+        data = _valid(BallotSessionInputSerializer, request)
+        session, codes = services.ballot_session_create(
+            actor=request.user,
+            kind=data["kind"],
+            title=data["title"],
+            meeting_id=data.get("meeting"),
+            selection_id=data.get("selection"),
+            position_ids=data.get("positions"),
+            cadre_ids=data.get("cadres"),
+            body=data.get("body", ""),
+            entitled=data.get("entitled"),
+            codes=data.get("codes"),
+        )
+        body = _detail(session)
+        if codes:
+            body["codes"] = codes
+        return Response(body, status=status.HTTP_201_CREATED)
+
+
+class BallotSessionDetail(APIView):
+    @extend_schema(responses={200: BallotSessionSerializer, 404: None})
+    def get(self, request, pk):
+        return Response(_detail(_session(request, pk)))
+
+
+class BallotSessionOpen(APIView):
+    @extend_schema(
+        request=OpenSessionSerializer, responses={200: BallotSessionSerializer, 400: ERRORS_400, 409: VIOLATIONS_409}
+    )
+    def post(self, request, pk):
+        """Decision: attendance is taken now (`present`), 409 V1 below the quorum. Code sessions: `{}`."""
+        session = _managed(request, pk)
+        data = _valid(OpenSessionSerializer, request)
+        session = services.ballot_session_open(actor=request.user, session_id=session.pk, present=data.get("present"))
+        return Response(_detail(session))
+
+
+class BallotForVoter(APIView):
+    permission_classes = [SignedInOrCode]
+
+    @extend_schema(responses={200: None, 400: ERRORS_400, 409: VIOLATIONS_409, 429: TOO_MANY})
+    def get(self, request, pk):
+        """The items this voter (a member, or `?code=`) may vote on, each with `recused` (V8)."""
+        code = request.query_params.get("code")
+        user = _voter_user(request, code)
+        return _with_code_limit(
+            request, pk, code, lambda: Response(services.ballot_for(session_id=pk, user=user, code=code))
+        )
+
+
+class BallotCast(APIView):
+    permission_classes = [SignedInOrCode]
+
+    @extend_schema(
+        request=CastSerializer,
+        responses={201: ReceiptSerializer, 400: ERRORS_400, 409: VIOLATIONS_409, 429: TOO_MANY},
+    )
+    def post(self, request, pk):
+        """One secret ballot → its receipt. 409: V2 已投票, V9 not open, V8 recused, V4 two approvals."""
+        raw_code = request.data.get("code") if isinstance(request.data, dict) else None
+        user = _voter_user(request, raw_code)
+        data = _valid(CastSerializer, request)
+        code = data.get("code")
+        if code is None and user is None:
+            raise exceptions.NotAuthenticated("请先登录，或输入投票码")
+
+        def cast():
+            receipt = services.ballot_cast(session_id=pk, choices=data["choices"], user=user, code=code)
+            return Response({"receipt": receipt}, status=status.HTTP_201_CREATED)
+
+        return _with_code_limit(request, pk, code, cast)
+
+
+class BallotSessionClose(APIView):
+    @extend_schema(request=None, responses={200: None, 409: VIOLATIONS_409})
+    def post(self, request, pk):
+        """Closes the vote and answers the tally at once (V2)."""
+        session = _managed(request, pk)
+        return Response(services.ballot_session_close(actor=request.user, session_id=session.pk))
+
+
+def _closed(session):
+    if session.status != BallotSession.Status.CLOSED:
+        raise refusal("V2", "投票尚未结束，结果在结束时当场公布")
+
+
+class BallotSessionTally(APIView):
+    @extend_schema(responses={200: None, 409: VIOLATIONS_409})
+    def get(self, request, pk):
+        """The tally announced at closing: per item the counts and `passed` (V3 / R3 / E2)."""
+        session = _session(request, pk)
+        _closed(session)
+        return Response(session.result)
+
+
+class BallotSessionBulletin(APIView):
+    permission_classes = [SignedInOrCode]
+
+    @extend_schema(responses={200: None, 404: None, 409: VIOLATIONS_409, 429: TOO_MANY})
+    def get(self, request, pk):
+        """After closing: every (receipt, choices) sorted by receipt, and `root` (sha256 of the canonical JSON).
+        Supervisors, admins, staff of the session, its voters (members, or `?code=` with the code used)."""
+        code = request.query_params.get("code")
+        if code is not None:
+            return _with_code_limit(request, pk, code, lambda: self._by_code(pk, code))
+        if not request.user.is_authenticated:
+            raise exceptions.NotAuthenticated("请先登录，或输入投票码")
+        session = _session(request, pk)
+        user = request.user
+        allowed = (
+            roles.reads_everything(user)
+            or selectors.can_manage_session(user=user, session=session)
+            or session.present.filter(pk=user.pk).exists()
+        )
+        if not allowed:
+            raise NotAllowed("您不能查看本次投票的公告板")
+        return self._bulletin(session)
+
+    def _by_code(self, pk, code):
+        session = BallotSession.objects.filter(pk=pk).first()
+        digest = services.code_digest(code)
+        if session is None or not BallotCode.objects.filter(session=session, digest=digest).exists():
+            raise services.WrongCode()
+        return self._bulletin(session)
+
+    def _bulletin(self, session):
+        _closed(session)
+        entries = selectors.bulletin_entries(session=session)
+        return Response({"entries": entries, "root": selectors.bulletin_root(entries), "count": len(entries)})
+
+
+class BallotSecondVote(APIView):
+    @extend_schema(request=None, responses={201: BallotSessionSerializer, 409: VIOLATIONS_409})
+    def post(self, request, pk):
+        """V5: after a tie or nobody passing, a second vote on the same items (a new meeting and session)."""
+        session = _managed(request, pk)
+        second = services.ballot_second_vote(actor=request.user, session_id=session.pk)
+        return Response(_detail(second), status=status.HTTP_201_CREATED)
+
+
+class BallotRecusals(APIView):
+    @extend_schema(request=RecusalSerializer, responses={201: None, 400: ERRORS_400, 409: VIOLATIONS_409})
+    def post(self, request, pk):
+        """V8: staff record a member's recusal from one item."""
+        session = _managed(request, pk)
+        data = _valid(RecusalSerializer, request)
+        recusal = services.ballot_recusal_record(
+            actor=request.user, session_id=session.pk, item_id=data["item"], user_id=data["user"], reason=data["reason"]
+        )
+        return Response(
+            {"item": recusal.item_id, "user": recusal.user_id, "reason": recusal.reason}, status=status.HTTP_201_CREATED
+        )
+
+
+class UserCadre(APIView):
+    @extend_schema(request=MemberCadreSerializer, responses={200: MemberCadreSerializer, 400: ERRORS_400, 403: None})
+    def patch(self, request, pk):
+        """Admin: the user's own cadre record (V8 reads the cadres' kinships through it)."""
+        if not roles.has_role(request.user, roles.ADMIN):
+            raise NotAllowed("只有管理员可以设置用户本人的干部信息")
+        data = _valid(MemberCadreSerializer, request)
+        link = services.member_cadre_set(actor=request.user, user_id=pk, cadre_id=data["cadre"])
+        return Response({"id": pk, "cadre": link.cadre_id if link else None})
+
+
+@extend_schema(request=KinshipSerializer, responses={200: KinshipSerializer(many=True), 201: KinshipSerializer})
+class CadreKinships(generics.ListAPIView):
+    """Kinships of a cadre, whichever side they were entered on (I9, V8). Read by those who read cadres
+    (org_staff, admins, supervisors); written by org_staff and admins under the cadre-edit rule."""
+
+    serializer_class = KinshipSerializer
+
+    def get_queryset(self):
+        cadre = get_cadre_for_user(user=self.request.user, pk=self.kwargs["pk"])  # 404 for those who see no cadres
+        return Kinship.objects.filter(Q(cadre=cadre) | Q(relative=cadre)).order_by("id")
+
+    def post(self, request, pk):
+        get_cadre_for_user(user=request.user, pk=pk)
+        cadre = _cadre_for_edit(request, pk)
+        data = _valid(KinshipSerializer, request)
+        fact = cadre_services.cadre_fact_create(actor=request.user, cadre=cadre, model=Kinship, **data)
+        return Response(KinshipSerializer(fact).data, status=status.HTTP_201_CREATED)

@@ -13,3 +13,19 @@ urlpatterns = [
     path("decision-meetings/<int:pk>/open/", api.DecisionMeetingOpen.as_view()),
     path("decision-meetings/<int:pk>/results/", api.DecisionMeetingResults.as_view()),
 ]
+
+# Online secret ballots (../shared/API.md, Ballots).
+urlpatterns += [
+    path("ballot-sessions/", api.BallotSessionList.as_view()),
+    path("ballot-sessions/<int:pk>/", api.BallotSessionDetail.as_view()),
+    path("ballot-sessions/<int:pk>/open/", api.BallotSessionOpen.as_view()),
+    path("ballot-sessions/<int:pk>/ballot/", api.BallotForVoter.as_view()),
+    path("ballot-sessions/<int:pk>/cast/", api.BallotCast.as_view()),
+    path("ballot-sessions/<int:pk>/close/", api.BallotSessionClose.as_view()),
+    path("ballot-sessions/<int:pk>/tally/", api.BallotSessionTally.as_view()),
+    path("ballot-sessions/<int:pk>/bulletin/", api.BallotSessionBulletin.as_view()),
+    path("ballot-sessions/<int:pk>/second-vote/", api.BallotSecondVote.as_view()),
+    path("ballot-sessions/<int:pk>/recusals/", api.BallotRecusals.as_view()),
+    path("users/<int:pk>/", api.UserCadre.as_view()),
+    path("cadres/<int:pk>/kinships/", api.CadreKinships.as_view()),
+]

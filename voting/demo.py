@@ -54,7 +54,7 @@ def prepare_publicize(candidate, actor):
             selection=candidate.selection,
             # Held before the demo publicity, which must have ended by today (P1) and may not
             # start before the decision.
-            held_on=_before_demo_publicity(),
+            held_on=decision_day(),
             title="县委常委会会议（演示）",
             entitled=DEMO_ENTITLED,
         )
@@ -65,7 +65,8 @@ def prepare_publicize(candidate, actor):
     )
 
 
-def _before_demo_publicity():
+def decision_day():
+    """A committee meeting date before the demo's publicity, which has ended by today (P1)."""
     today = timezone.localdate()
     ensure_calendar(today)
     return start_for_ended(today, snapshot()["P1.working_days"]) - timedelta(days=1)

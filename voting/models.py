@@ -164,7 +164,12 @@ class BallotSession(models.Model):
         Selection, verbose_name=_("选任工作"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     meeting = models.ForeignKey(
-        DecisionMeeting, verbose_name=_("讨论决定会议"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        DecisionMeeting,
+        verbose_name=_("讨论决定会议"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     positions = models.ManyToManyField("cadre.Position", verbose_name=_("推荐职位"), blank=True, related_name="+")
     body = models.CharField(_("表决机构"), max_length=10, choices=Body.choices, blank=True)
@@ -176,7 +181,12 @@ class BallotSession(models.Model):
     )
     codes_issued = models.PositiveIntegerField(_("发放投票码数"), default=0)
     second_vote_of = models.OneToOneField(
-        "self", verbose_name=_("再次票决于"), null=True, blank=True, on_delete=models.PROTECT, related_name="second_vote"
+        "self",
+        verbose_name=_("再次票决于"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="second_vote",
     )
     opened_at = models.DateTimeField(_("开始投票时间"), null=True, blank=True)
     closed_at = models.DateTimeField(_("结束投票时间"), null=True, blank=True)
@@ -236,6 +246,9 @@ class BallotRecusal(models.Model):
         verbose_name_plural = _("回避")
         constraints = [models.UniqueConstraint(fields=["item", "user"], name="ballot_one_recusal_per_member")]
 
+    def __str__(self):
+        return f"{self.item_id} 回避 {self.user_id}"
+
 
 class BallotCode(models.Model):
     """A one-time code: only its sha256 is stored; the plain code is shown once, when issued."""
@@ -248,12 +261,17 @@ class BallotCode(models.Model):
         verbose_name = _("投票码")
         verbose_name_plural = _("投票码")
 
+    def __str__(self):
+        return f"{self.session_id} 投票码" + ("（已使用）" if self.used else "")
+
 
 class BallotParticipation(models.Model):
     """Who has voted (a member) or which code was used: never which ballot is theirs."""
 
     session = models.ForeignKey(BallotSession, on_delete=models.PROTECT, related_name="participations")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     code = models.OneToOneField(BallotCode, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
 
     class Meta:
@@ -266,6 +284,9 @@ class BallotParticipation(models.Model):
                 name="ballot_participation_user_xor_code",
             ),
         ]
+
+    def __str__(self):
+        return f"{self.session_id} 已投票"
 
 
 class Ballot(models.Model):
@@ -280,3 +301,6 @@ class Ballot(models.Model):
         verbose_name = _("选票")
         verbose_name_plural = _("选票")
         ordering = ["receipt"]
+
+    def __str__(self):
+        return self.receipt

@@ -175,3 +175,233 @@ def missing_steps(candidate: Candidate) -> list[str]:
 def open_complaints(candidate: Candidate) -> int:
     """V6: complaints not yet concluded (supervision's; voting reads supervision, never the reverse)."""
     return open_complaints_count(candidate=candidate)
+
+
+# ---------------------------------------------------------------------------- online secret ballots
+# (imports kept with the section they serve, so this block is an append to the file)
+
+import hashlib  # noqa: E402
+
+import orjson  # noqa: E402
+from django.db.models import Q  # noqa: E402
+
+from cadre import roles  # noqa: E402
+from cadre.models import Kinship  # noqa: E402
+
+from .models import BallotRecusal, BallotSession, MemberCadre  # noqa: E402
+
+DECISION_CHOICES = ("approve", "disapprove", "abstain")
+EVALUATION_CHOICES = ("excellent", "competent", "basically_competent", "incompetent")
+
+
+def ballot_sessions_for_user(*, user) -> QuerySet[BallotSession]:
+    """Supervisors and admins: every session; staff: the sessions of their selections (and those they
+    created without one); committee members: the sessions they are entitled to attend."""
+    qs = BallotSession.objects.select_related("meeting", "selection")
+    if roles.reads_everything(user):
+        return qs
+    visible = Q(pk__in=[])
+    if roles.has_role(user, roles.ORG_STAFF):
+        visible |= Q(selection__in=selections_for_user(user=user).values("pk")) | Q(
+            selection__isnull=True, created_by=user
+        )
+    if roles.has_role(user, roles.COMMITTEE_MEMBER):
+        visible |= Q(pk__in=BallotSession.entitled.through.objects.filter(user=user).values("ballotsession_id"))
+    return qs.filter(visible)
+
+
+def get_ballot_session_for_user(*, user, pk) -> BallotSession:
+    try:
+        return ballot_sessions_for_user(user=user).get(pk=pk)
+    except (BallotSession.DoesNotExist, ValueError, TypeError) as exc:
+        raise Http404("投票不存在") from exc
+
+
+def can_manage_session(*, user, session: BallotSession) -> bool:
+    """Staff who may create, open, close a session: assigned to its selection (or its creator)."""
+    from cadre.selectors import can_work_on
+
+    if session.selection_id is not None:
+        return can_work_on(user=user, selection=session.selection)
+    return roles.has_role(user, roles.ORG_STAFF) and session.created_by_id == user.pk
+
+
+def related_cadre_ids(*, user) -> set[int]:
+    """V8: the member's own cadre and every cadre related to it by a kinship, whichever side it was entered."""
+    link = MemberCadre.objects.filter(user=user).values_list("cadre_id", flat=True).first()
+    if link is None:
+        return set()
+    related = {link}
+    for cadre_id, relative_id in Kinship.objects.filter(Q(cadre_id=link) | Q(relative_id=link)).values_list(
+        "cadre_id", "relative_id"
+    ):
+        related.update((cadre_id, relative_id))
+    return related
+
+
+def recused_item_ids(*, session: BallotSession, user) -> set[int]:
+    """V8: the items of a decision session the member may not vote on (kinship or recorded by staff)."""
+    if session.kind != BallotSession.Kind.DECISION or user is None:
+        return set()
+    related = related_cadre_ids(user=user)
+    recused = set(BallotRecusal.objects.filter(item__session=session, user=user).values_list("item_id", flat=True))
+    for item_id, cadre_id in session.items.values_list("id", "candidate__cadre_id"):
+        if cadre_id in related:
+            recused.add(item_id)
+    return recused
+
+
+def recused_counts(*, session: BallotSession) -> dict[int, int]:
+    """V8: per item, how many of the members present are recused from it."""
+    counts: dict[int, int] = {}
+    for user in session.present.all():
+        for item_id in recused_item_ids(session=session, user=user):
+            counts[item_id] = counts.get(item_id, 0) + 1
+    return counts
+
+
+def ballot_items(*, session: BallotSession) -> list[dict]:
+    """The items as the API shows them: id, what is voted on, and the options of a recommendation."""
+    items = []
+    for item in session.items.select_related("candidate__cadre", "position", "cadre").prefetch_related("options"):
+        row = {"id": item.pk}
+        if session.kind == BallotSession.Kind.DECISION:
+            row.update(candidate=item.candidate_id, cadre_name=item.candidate.cadre.name)
+            row["position"] = item.candidate.position_id
+        elif session.kind == BallotSession.Kind.RECOMMENDATION:
+            row.update(
+                position=item.position_id,
+                position_name=str(item.position),
+                vacancies=item.vacancies,
+                options=sorted(c.pk for c in item.options.all()),
+                option_names={str(c.pk): c.name for c in item.options.all()},
+            )
+        else:
+            row.update(cadre=item.cadre_id, cadre_name=item.cadre.name)
+        items.append(row)
+    return items
+
+
+def bulletin_entries(*, session: BallotSession) -> list[dict]:
+    """Every (receipt, choices) pair, sorted by receipt: an order unrelated to casting."""
+    return [
+        {"receipt": receipt, "choices": choices}
+        for receipt, choices in session.ballots.order_by("receipt").values_list("receipt", "choices")
+    ]
+
+
+def bulletin_root(entries: list[dict]) -> str:
+    """Hex sha256 of the entries as canonical JSON (sorted keys, no spaces, UTF-8)."""
+    return hashlib.sha256(orjson.dumps(entries, option=orjson.OPT_SORT_KEYS)).hexdigest()
+
+
+def _share(part: int, whole: int) -> str:
+    return f"{part}/{whole}"
+
+
+def tally_entries(*, session: BallotSession, entries: list[dict], thresholds) -> dict:
+    """The tally of a session computed from its bulletin alone (anyone can recount the same way).
+
+    decision: approvals, disapprovals, abstentions per candidate; passed = approvals > half of those
+    ENTITLED (V3). recommendation: votes, share of the ballots and rank per cadre; passed = at least
+    half of the ballots (R3). evaluation: the four grades per cadre; passed = 优秀+称职 ≥ 2/3 and
+    不称职 ≤ 1/3 of the ballots rating them (E2)."""
+    items = list(session.items.select_related("candidate").prefetch_related("options").order_by("id"))
+    n = len(entries)
+    out = []
+    if session.kind == BallotSession.Kind.DECISION:
+        entitled = session.entitled.count()
+        present = session.present.count()
+        recused = recused_counts(session=session)
+        pass_share = thresholds["V3.pass_share"]
+        for item in items:
+            counts = dict.fromkeys(DECISION_CHOICES, 0)
+            for entry in entries:
+                choice = entry["choices"].get(str(item.pk))
+                if choice in counts:
+                    counts[choice] += 1
+            out.append(
+                {
+                    "item": item.pk,
+                    "candidate": item.candidate_id,
+                    "position": item.candidate.position_id,
+                    **counts,
+                    "recused": recused.get(item.pk, 0),
+                    "passed": passes(approve=counts["approve"], entitled=entitled, pass_share=pass_share),
+                }
+            )
+        return {
+            "ballots": n,
+            "entitled": entitled,
+            "present": present,
+            "pass_share": str(pass_share),
+            "items": out,
+        }
+    if session.kind == BallotSession.Kind.RECOMMENDATION:
+        min_share = thresholds["R3.min_share"]
+        for item in items:
+            votes = {c.pk: 0 for c in item.options.all()}
+            for entry in entries:
+                for cadre_id in entry["choices"].get(str(item.pk), []):
+                    if cadre_id in votes:
+                        votes[cadre_id] += 1
+            ordered = sorted(votes.items(), key=lambda kv: (-kv[1], kv[0]))
+            cadres = []
+            for cadre_id, count in ordered:
+                rank = 1 + sum(1 for other in votes.values() if other > count)
+                cadres.append(
+                    {
+                        "cadre": cadre_id,
+                        "votes": count,
+                        "share": _share(count, n),
+                        "rank": rank,
+                        "passed": n > 0 and count >= min_share * n,
+                    }
+                )
+            out.append(
+                {
+                    "item": item.pk,
+                    "position": item.position_id,
+                    "vacancies": item.vacancies,
+                    "cadres": cadres,
+                    "recused": 0,
+                    "passed": [c["cadre"] for c in cadres if c["passed"]],
+                }
+            )
+        return {"ballots": n, "min_share": str(min_share), "items": out}
+    good_min, bad_max = thresholds["E2.min_good_share"], thresholds["E2.max_incompetent_share"]
+    for item in items:
+        counts = dict.fromkeys(EVALUATION_CHOICES, 0)
+        for entry in entries:
+            choice = entry["choices"].get(str(item.pk))
+            if choice in counts:
+                counts[choice] += 1
+        total = sum(counts.values())
+        good = counts["excellent"] + counts["competent"]
+        passed = total > 0 and good >= good_min * total and counts["incompetent"] <= bad_max * total
+        out.append(
+            {
+                "item": item.pk,
+                "cadre": item.cadre_id,
+                **counts,
+                "total": total,
+                "good_share": _share(good, total),
+                "incompetent_share": _share(counts["incompetent"], total),
+                "recused": 0,
+                "passed": passed,
+            }
+        )
+    return {
+        "ballots": n,
+        "min_good_share": str(good_min),
+        "max_incompetent_share": str(bad_max),
+        "items": out,
+    }
+
+
+def failed_posts(*, result: dict) -> dict[int, list[dict]]:
+    """V5: the posts of a decision tally where nobody passed (a tie included): position -> its items."""
+    by_post: dict[int, list[dict]] = {}
+    for row in result["items"]:
+        by_post.setdefault(row["position"], []).append(row)
+    return {post: rows for post, rows in by_post.items() if not any(r["passed"] for r in rows)}

@@ -261,3 +261,678 @@ def brief_save(
         payload={"fact": "brief", "label": "任职推荐材料" + ("形成" if created else "修改"), **values},
     )
     return brief
+
+
+# ---------------------------------------------------------------------------- online secret ballots
+# (imports kept with the section they serve, so this block is an append to the file)
+#
+# Secrecy (V2): a cast writes a participation row (who / which code) and a ballot row (choices and a
+# random receipt) in one transaction, with nothing that links them; nothing here logs a voter next
+# to a choice, and the record gets only counts and the bulletin's root.
+# Codes: 16 symbols of an unambiguous 32-symbol alphabet (80 bits) from `secrets`; only their sha256
+# is stored. The plain codes are returned once, by session_create (the API's 201 answer, for the
+# slips); they are kept nowhere else.
+
+import hashlib  # noqa: E402
+import secrets  # noqa: E402
+
+from django.db import IntegrityError, connection  # noqa: E402
+
+from cadre import roles  # noqa: E402
+from cadre.cleaning import clean_text  # noqa: E402
+from cadre.errors import NotAllowed  # noqa: E402
+from cadre.models import Cadre, FailedVote, Position  # noqa: E402
+from cadre.selectors import position_occupancy  # noqa: E402
+
+from . import selectors as _sel  # noqa: E402
+from .models import (  # noqa: E402
+    Ballot,
+    BallotCode,
+    BallotItem,
+    BallotParticipation,
+    BallotRecusal,
+    BallotSession,
+    MemberCadre,
+)
+from .selectors import DECISION_CHOICES, EVALUATION_CHOICES, quorum_needed  # noqa: E402
+
+CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I
+CODE_LENGTH = 16  # 16 × 5 bits = 80 bits
+RECEIPT_LENGTH = 16
+MAX_CODES = 5000
+MAX_ITEMS = 200
+Kind = BallotSession.Kind
+Status = BallotSession.Status
+
+
+class WrongCode(InvalidInput):
+    """A code that is not one of this session's (the API counts these per address, API.md 429)."""
+
+    def __init__(self):
+        super().__init__({"code": ["投票码无效，请核对后重新输入"]})
+
+
+def code_digest(code: str) -> str:
+    normalized = "".join(ch for ch in str(code).upper() if ch not in "- ")
+    return hashlib.sha256(normalized.encode()).hexdigest()
+
+
+def _random(length: int) -> str:
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(length))
+
+
+def _ensure_manager(actor, session: BallotSession) -> None:
+    if not _sel.can_manage_session(user=actor, session=session):
+        raise NotAllowed("您未被分配承办此投票")
+
+
+def _lock_session(session_id) -> BallotSession:
+    try:
+        return (
+            BallotSession.objects.select_for_update(of=("self",))
+            .select_related("selection", "meeting")
+            .get(pk=session_id)
+        )
+    except (BallotSession.DoesNotExist, ValueError, TypeError) as exc:
+        raise InvalidInput({"session": ["投票不存在"]}) from exc
+
+
+def _ids(value, field: str, clean: Cleaner, *, label: str) -> list[int]:
+    if not isinstance(value, list | tuple) or any(isinstance(v, bool) or not isinstance(v, int) for v in value):
+        clean.add(field, f"{label}必须是 id 列表")
+        return []
+    if len(set(value)) != len(value):
+        clean.add(field, f"{label}有重复")
+    return list(dict.fromkeys(value))
+
+
+def plenary_decides(position: Position, thresholds) -> bool:
+    """V10: the plenary 全委会 decides chief posts (and the levels the admin lists), the standing committee the rest."""
+    levels = thresholds["V10.plenary_levels"]
+    return ("chief" in levels and position.is_chief) or position.level in levels
+
+
+def _concerned_candidates(session: BallotSession) -> list[Candidate]:
+    """The candidates whose record a session concerns (locked in pk order by record_append)."""
+    if session.kind == Kind.DECISION:
+        ids = session.items.values_list("candidate_id", flat=True)
+    elif session.kind == Kind.RECOMMENDATION:
+        ids = Candidate.objects.filter(
+            selection_id=session.selection_id,
+            position__in=session.items.values("position_id"),
+            cadre__in=BallotItem.options.through.objects.filter(ballotitem__session=session).values("cadre_id"),
+        ).values_list("pk", flat=True)
+    else:
+        open_ = Candidate.objects.filter(cadre__in=session.items.values("cadre_id"), stage__in=OPEN_BALLOT_STAGES)
+        if session.selection_id:
+            open_ = open_.filter(selection_id=session.selection_id)
+        ids = open_.values_list("pk", flat=True)
+    return list(Candidate.objects.filter(pk__in=list(ids)).order_by("pk"))
+
+
+OPEN_BALLOT_STAGES = [
+    s for s in Stage.values if s not in (Stage.APPOINTED, Stage.ELIMINATED, Stage.WITHDRAWN, Stage.REJECTED)
+]
+
+
+def _record_all(session: BallotSession, actor, payload: dict) -> None:
+    for candidate in _concerned_candidates(session):
+        record_append(candidate=candidate, actor=actor, kind=RecordKind.FACT, payload=payload)
+
+
+def _session_label(session: BallotSession) -> dict:
+    return {"session": session.pk, "session_kind": session.kind, "session_title": session.title}
+
+
+@transaction.atomic
+def ballot_session_create(
+    *,
+    actor: User,
+    kind: str,
+    title: str,
+    meeting_id: int | None = None,
+    selection_id: int | None = None,
+    position_ids: list | None = None,
+    cadre_ids: list | None = None,
+    body: str = "",
+    entitled: list | None = None,
+    codes: int | None = None,
+    second_vote_of: BallotSession | None = None,
+) -> tuple[BallotSession, list[str]]:
+    """A draft session with its items and roll. Returns the session and the plain codes (shown once)."""
+    if not roles.has_role(actor, roles.ORG_STAFF):
+        raise NotAllowed("只有组工干部可以组织投票")
+    clean = Cleaner()
+    clean.choice(kind, "kind", Kind.values, message="类别应为 decision、recommendation 或 evaluation")
+    title = clean.text(title, "title", max_length=200, label="投票名称")
+    clean.done()
+    thresholds = snapshot()
+    meeting = selection = None
+    plain: list[str] = []
+    items: list[dict] = []
+    entitled_ids: list[int] = []
+    if kind == Kind.DECISION:
+        meeting = _lock_meeting(meeting_id)
+        selection = meeting.selection
+        ensure_can_work(actor, selection)
+        entitled_ids = _ids(entitled if entitled is not None else [], "entitled", clean, label="应到会成员")
+        if body not in ("", *BallotSession.Body.values):
+            clean.add("body", "表决机构应为 standing（常委会）或 plenary（全委会）")
+        clean.done()
+        members = set(
+            User.objects.filter(pk__in=entitled_ids, groups__name=roles.COMMITTEE_MEMBER).values_list("pk", flat=True)
+        )
+        if not entitled_ids:
+            clean.add("entitled", "请列出应到会成员")
+        elif set(entitled_ids) - members:
+            others = "、".join(map(str, sorted(set(entitled_ids) - members)))
+            clean.add("entitled", f"应到会成员须是常委/委员账号：{others}")
+        elif len(entitled_ids) != meeting.entitled:
+            clean.add(
+                "entitled", f"应到会成员 {len(entitled_ids)} 人，与会议登记的应到会人数 {meeting.entitled} 人不一致"
+            )
+        clean.done()
+        if meeting.is_open:
+            raise refusal("M4", "会议已经开始，不能再组织本次会议的网上票决")
+        if BallotSession.objects.filter(meeting=meeting).exists():
+            raise refusal("S1", "本次会议已有网上票决")
+        agenda = list(meeting.agenda.select_related("candidate__position").order_by("id"))
+        if not agenda:
+            raise refusal("M4", "会议还没有议题，请先把要讨论决定的人选列入议题")
+        if not body:
+            plenary = any(plenary_decides(a.candidate.position, thresholds) for a in agenda)
+            body = BallotSession.Body.PLENARY if plenary else BallotSession.Body.STANDING
+        items = [{"candidate": a.candidate} for a in agenda]
+    elif kind == Kind.RECOMMENDATION:
+        selection = _selection(selection_id)
+        ensure_can_work(actor, selection)
+        wanted = _ids(position_ids or [], "positions", clean, label="推荐职位")
+        codes = clean.count(codes, "codes", positive=True, label="投票码数量")
+        clean.done()
+        posts = {p.pk: p for p in selection.positions.filter(pk__in=wanted)}
+        if not wanted:
+            clean.add("positions", "请选择推荐的职位")
+        elif set(wanted) - set(posts):
+            clean.add("positions", "职位不属于此选任工作")
+        clean.done()
+        for position_id in wanted:
+            position = posts[position_id]
+            options = list(
+                Cadre.objects.filter(
+                    candidacies__selection=selection,
+                    candidacies__position=position,
+                    candidacies__stage=Stage.RECOMMENDATION,
+                ).order_by("pk")
+            )
+            if not options:
+                clean.add("positions", f"“{position}”没有处于民主推荐阶段的人选")
+                continue
+            occupancy = position_occupancy(position=position)
+            vacancies = occupancy["quota"] - occupancy["holders"] - occupancy["pending"]
+            if vacancies < 1:
+                raise refusal("M3", f"“{position}”没有空缺职数，不能推荐")
+            items.append({"position": position, "options": options, "vacancies": vacancies})
+        clean.done()
+    else:
+        if selection_id is not None:
+            selection = _selection(selection_id)
+            ensure_can_work(actor, selection)
+        wanted = _ids(cadre_ids or [], "cadres", clean, label="测评对象")
+        codes = clean.count(codes, "codes", positive=True, label="投票码数量")
+        clean.done()
+        found = {c.pk: c for c in Cadre.objects.filter(pk__in=wanted)}
+        if not wanted:
+            clean.add("cadres", "请选择测评对象")
+        elif set(wanted) - set(found):
+            clean.add("cadres", "干部不存在：" + "、".join(map(str, sorted(set(wanted) - set(found)))))
+        clean.done()
+        items = [{"cadre": found[pk]} for pk in wanted]
+    if kind != Kind.DECISION:
+        if codes > MAX_CODES:
+            clean.add("codes", f"投票码数量不能超过 {MAX_CODES}")
+        clean.done()
+    if len(items) > MAX_ITEMS:
+        raise InvalidInput({"non_field_errors": [f"投票事项不能超过 {MAX_ITEMS} 项"]})
+    session = BallotSession.objects.create(
+        kind=kind,
+        title=title,
+        selection=selection,
+        meeting=meeting,
+        body=body if kind == Kind.DECISION else "",
+        codes_issued=codes or 0,
+        second_vote_of=second_vote_of,
+        created_by=actor,
+    )
+    if kind == Kind.RECOMMENDATION:
+        session.positions.set([i["position"] for i in items])
+    if entitled_ids:
+        session.entitled.set(entitled_ids)
+    for spec in items:
+        options = spec.pop("options", None)
+        item = BallotItem.objects.create(session=session, **spec)
+        if options:
+            item.options.set(options)
+    if codes:
+        digests = set()
+        while len(digests) < codes:
+            code = _random(CODE_LENGTH)
+            digest = code_digest(code)
+            if digest not in digests:
+                digests.add(digest)
+                plain.append(code)
+        BallotCode.objects.bulk_create([BallotCode(session=session, digest=d) for d in digests])
+    _record_all(
+        session,
+        actor,
+        {
+            "fact": "ballot_session_created",
+            "label": f"组织网上{Kind(kind).label}",
+            **_session_label(session),
+            "body": session.body,
+            "entitled": len(entitled_ids),
+            "codes_issued": session.codes_issued,
+            "thresholds": thresholds.for_rules(["V10"]) if kind == Kind.DECISION else {},
+        },
+    )
+    return session, [f"{c[:4]}-{c[4:8]}-{c[8:12]}-{c[12:]}" for c in plain]
+
+
+def _selection(selection_id) -> Selection:
+    try:
+        return Selection.objects.get(pk=selection_id)
+    except (Selection.DoesNotExist, ValueError, TypeError) as exc:
+        raise InvalidInput({"selection": ["选任工作不存在"]}) from exc
+
+
+@transaction.atomic
+def ballot_session_open(*, actor: User, session_id: int, present: list | None = None) -> BallotSession:
+    """Opens the vote. Decision: attendance is taken now and must reach the quorum (V1)."""
+    session = _lock_session(session_id)
+    _ensure_manager(actor, session)
+    if session.status == Status.CLOSED:
+        raise refusal("V9", "投票已经结束，不能再开始")
+    if session.status == Status.OPEN:
+        raise refusal("S1", "投票已经开始")
+    payload = {"fact": "ballot_session_opened", "label": "网上投票开始", **_session_label(session)}
+    if session.kind == Kind.DECISION:
+        clean = Cleaner()
+        present_ids = _ids(present if present is not None else [], "present", clean, label="实到会成员")
+        clean.done()
+        entitled = set(session.entitled.values_list("pk", flat=True))
+        if set(present_ids) - entitled:
+            raise InvalidInput({"present": ["实到会成员须在应到会名单中"]})
+        quorum = snapshot()["V1.quorum"]
+        if not quorum_met(present=len(present_ids), entitled=len(entitled), quorum=quorum):
+            raise refusal(
+                "V1",
+                f"实到会 {len(present_ids)} 人，未达到应到会 {len(entitled)} 人的 {quorum}"
+                f"（至少 {quorum_needed(entitled=len(entitled), quorum=quorum)} 人），不能开始票决",
+            )
+        not_deciding = [
+            str(i.candidate.cadre)
+            for i in session.items.select_related("candidate__cadre")
+            if i.candidate.stage != Stage.DECISION
+        ]
+        if not_deciding:
+            raise Conflict("以下人选不在“讨论决定”阶段，不能票决：" + "、".join(not_deciding))
+        session.present.set(present_ids)
+        meeting_open(actor=actor, meeting_id=session.meeting_id, present=len(present_ids))
+        payload.update(entitled=len(entitled), present=len(present_ids), quorum=str(quorum))
+    session.status = Status.OPEN
+    session.opened_at = timezone.now()
+    session.save(update_fields=["status", "opened_at"])
+    if session.kind != Kind.DECISION:  # a decision's opening is recorded by meeting_open
+        _record_all(session, actor, {**payload, "codes_issued": session.codes_issued})
+    return session
+
+
+@transaction.atomic
+def ballot_recusal_record(*, actor: User, session_id: int, item_id: int, user_id: int, reason: str) -> BallotRecusal:
+    """V8: staff record that a member recuses from one item (beyond the kinships, which recuse by themselves)."""
+    session = _lock_session(session_id)
+    _ensure_manager(actor, session)
+    if session.status == Status.CLOSED:
+        raise refusal("V9", "投票已经结束")
+    reason = clean_text(reason, field="reason", max_length=200, label="回避理由")
+    item = session.items.filter(pk=item_id).first()
+    if item is None or session.kind != Kind.DECISION:
+        raise InvalidInput({"item": ["投票事项不存在"]})
+    if not session.entitled.filter(pk=user_id).exists():
+        raise InvalidInput({"user": ["该成员不在应到会名单中"]})
+    if session.status == Status.OPEN and BallotParticipation.objects.filter(session=session, user_id=user_id).exists():
+        raise refusal("V2", "该成员已投票，不能再登记回避")
+    recusal, _ = BallotRecusal.objects.get_or_create(
+        item=item, user_id=user_id, defaults={"reason": reason, "recorded_by": actor}
+    )
+    record_append(
+        candidate=item.candidate,
+        actor=actor,
+        kind=RecordKind.FACT,
+        payload={
+            "fact": "ballot_recusal",
+            "label": "票决回避",
+            **_session_label(session),
+            "member": user_id,
+            "reason": reason,
+        },
+    )
+    return recusal
+
+
+def _voter(session: BallotSession, *, user, code) -> BallotCode | None:
+    """Who votes: a present member, or a code of this session. Raises the refusal otherwise."""
+    if code is not None:
+        if not session.uses_codes or not isinstance(code, str):
+            raise WrongCode()
+        found = BallotCode.objects.filter(session=session, digest=code_digest(code)).first()
+        if found is None:
+            raise WrongCode()
+        return found
+    if user is None or not user.is_authenticated:
+        raise InvalidInput({"code": ["请输入投票码"]})
+    if session.uses_codes:
+        raise InvalidInput({"code": ["请输入投票码"]})
+    if not session.entitled.filter(pk=user.pk).exists():
+        raise NotAllowed("您不在本次票决的应到会名单中")
+    if session.status != Status.DRAFT and not session.present.filter(pk=user.pk).exists():
+        raise refusal("V1", "您未被登记为实到会成员，不能投票")
+    return None
+
+
+def ballot_for(*, session_id: int, user=None, code: str | None = None) -> dict:
+    """What this voter may vote on: the items, each with `recused` (V8), and whether they have voted."""
+    session = BallotSession.objects.filter(pk=session_id).select_related("selection").first()
+    if session is None:
+        if code is not None:
+            raise WrongCode()
+        raise InvalidInput({"session": ["投票不存在"]})
+    found = _voter(session, user=user, code=code)
+    recused = _sel.recused_item_ids(session=session, user=None if found else user)
+    if found is not None:
+        voted = found.used
+    else:
+        voted = BallotParticipation.objects.filter(session=session, user=user).exists()
+    return {
+        "session": session.pk,
+        "kind": session.kind,
+        "title": session.title,
+        "status": session.status,
+        "voted": voted,
+        "items": [{**row, "recused": row["id"] in recused} for row in _sel.ballot_items(session=session)],
+    }
+
+
+def _session_for_cast(session_id) -> BallotSession | None:
+    """The session, its row held FOR SHARE: casts run side by side, a close waits for them (and they for it)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT id FROM voting_ballotsession WHERE id = %s FOR SHARE", [session_id])
+            if cursor.fetchone() is None:
+                return None
+    return BallotSession.objects.filter(pk=session_id).select_related("selection").first()
+
+
+def _clean_choices(session: BallotSession, choices, recused: set[int]) -> dict:
+    """Malformed input, unknown items or cadres, too many marks → 400; a recused item → V8, two approvals for
+    one post → V4 (409). Returns the choices as the ballot stores them."""
+    if not isinstance(choices, dict) or not choices:
+        raise InvalidInput({"choices": ["选票格式不正确：应为 {事项 id: 选择}"]})
+    items = {i.pk: i for i in session.items.select_related("candidate").prefetch_related("options")}
+    errors = Cleaner()
+    picked: dict[int, object] = {}
+    for key, value in choices.items():
+        try:
+            item_id = int(key)
+        except (TypeError, ValueError):
+            item_id = None
+        if item_id not in items or str(item_id) != str(key).strip():
+            errors.add("choices", f"未知的投票事项：{key}")
+            continue
+        picked[item_id] = value
+    errors.done()
+    stored: dict[str, object] = {}
+    if session.kind == Kind.RECOMMENDATION:
+        for item_id, value in picked.items():
+            item = items[item_id]
+            options = {c.pk for c in item.options.all()}
+            if not isinstance(value, list) or any(isinstance(v, bool) or not isinstance(v, int) for v in value):
+                errors.add(str(item_id), "应为推荐的干部 id 列表")
+                continue
+            if len(set(value)) != len(value):
+                errors.add(str(item_id), "同一干部只能推荐一次")
+            if set(value) - options:
+                errors.add(str(item_id), "只能从推荐名单中选择，不能另行推荐他人")
+            if len(set(value)) > item.vacancies:
+                errors.add(str(item_id), f"最多推荐 {item.vacancies} 人")
+            stored[str(item_id)] = sorted(set(value))
+        errors.done()
+        return stored
+    allowed = DECISION_CHOICES if session.kind == Kind.DECISION else EVALUATION_CHOICES
+    for item_id, value in picked.items():
+        if value not in allowed:
+            errors.add(str(item_id), "选择应为：" + "、".join(allowed))
+    for item_id in items:
+        if item_id not in picked and item_id not in recused:
+            errors.add(str(item_id), "请对此事项作出选择")
+    errors.done()
+    refused = sorted(set(picked) & recused)
+    if refused:
+        raise refusal("V8", "您与以下事项的人选有亲属关系或已登记回避，不能对其投票：" + "、".join(map(str, refused)))
+    approvals: dict[int, int] = {}
+    for item_id, value in picked.items():
+        if value == "approve" and session.kind == Kind.DECISION:
+            post = items[item_id].candidate.position_id
+            approvals[post] = approvals.get(post, 0) + 1
+    if any(n > 1 for n in approvals.values()):
+        raise refusal("V4", "同一职位只能赞成一名人选，不能另选他人")
+    return {str(k): v for k, v in picked.items()}
+
+
+@transaction.atomic
+def ballot_cast(*, session_id: int, choices, user=None, code: str | None = None) -> str:
+    """One secret ballot. Returns its receipt. One per member / code, under concurrency too (V2)."""
+    session = _session_for_cast(session_id)
+    if session is None:
+        if code is not None:
+            raise WrongCode()
+        raise InvalidInput({"session": ["投票不存在"]})
+    found = _voter(session, user=user, code=code)
+    if found is not None and found.used:
+        raise refusal("V2", "已投票：此投票码已经使用")
+    if session.status == Status.DRAFT:
+        raise refusal("V9", "投票尚未开始")
+    if session.status == Status.CLOSED:
+        raise refusal("V9", "投票已经结束，不能再投票")
+    if found is None and BallotParticipation.objects.filter(session=session, user=user).exists():
+        raise refusal("V2", "已投票：每人只能投一次")
+    recused = _sel.recused_item_ids(session=session, user=None if found else user)
+    stored = _clean_choices(session, choices, recused)
+    if found is not None:
+        if not BallotCode.objects.filter(pk=found.pk, used=False).update(used=True):
+            raise refusal("V2", "已投票：此投票码已经使用")
+        BallotParticipation.objects.create(session=session, code=found)
+    else:
+        try:
+            with transaction.atomic():
+                BallotParticipation.objects.create(session=session, user=user)
+        except IntegrityError as exc:
+            raise refusal("V2", "已投票：每人只能投一次") from exc
+    receipt = _random(RECEIPT_LENGTH)
+    Ballot.objects.create(session=session, choices=stored, receipt=receipt)
+    return receipt
+
+
+@transaction.atomic
+def ballot_session_close(*, actor: User, session_id: int) -> dict:
+    """Closes the vote and announces the tally at once (V2). The counts must reconcile (ballots = participation
+    = codes used ≤ codes issued). Decision: each candidate's counted result is recorded as the fact the rules
+    read (V1, V3, V4, V6, V5); the bulletin's root goes into the record of every candidate concerned."""
+    session = _lock_session(session_id)
+    _ensure_manager(actor, session)
+    if session.status == Status.DRAFT:
+        raise Conflict("投票尚未开始，不能结束")
+    if session.status == Status.CLOSED:
+        raise refusal("V9", "投票已经结束")
+    ballots = session.ballots.count()
+    participation = session.participations.count()
+    problems = []
+    if ballots != participation:
+        problems.append(f"选票 {ballots} 张，投票参与记录 {participation} 条")
+    if session.uses_codes:
+        used = session.codes.filter(used=True).count()
+        if used != ballots or used > session.codes_issued:
+            problems.append(f"已使用投票码 {used} 个，选票 {ballots} 张，发放投票码 {session.codes_issued} 个")
+    if problems:
+        raise refusal("V2", "计票核对不符，结果暂不公布：" + "；".join(problems))
+    thresholds = snapshot()
+    entries = _sel.bulletin_entries(session=session)
+    root = _sel.bulletin_root(entries)
+    result = _sel.tally_entries(session=session, entries=entries, thresholds=thresholds)
+    session.status = Status.CLOSED
+    session.closed_at = timezone.now()
+    session.result = result
+    session.bulletin_root = root
+    session.save(update_fields=["status", "closed_at", "result", "bulletin_root"])
+    common = {**_session_label(session), "ballots": ballots, "bulletin_root": root}
+    if session.kind == Kind.DECISION:
+        meeting = session.meeting
+        by_item = {row["item"]: row for row in result["items"]}
+        for item in session.items.select_related("candidate").order_by("candidate_id"):
+            row = by_item[item.pk]
+            candidate = _lock_candidate(item.candidate_id)
+            if candidate.stage != Stage.DECISION:
+                continue
+            vote = VoteResult.objects.create(
+                meeting=meeting,
+                candidate=candidate,
+                approve=row["approve"],
+                disapprove=row["disapprove"],
+                abstain=row["abstain"],
+                recused=row["recused"],
+                entered_by=actor,
+            )
+            t = tally(vote, thresholds)
+            record_append(
+                candidate=candidate,
+                actor=actor,
+                kind=RecordKind.FACT,
+                payload={
+                    "fact": "decision_result",
+                    "label": "讨论决定票决结果（网上无记名投票）",
+                    "meeting": meeting.pk,
+                    "meeting_title": meeting.title,
+                    "held_on": meeting.held_on,
+                    **t.as_dict(),
+                    "passed": t.passed,
+                    "negative_concentrated": t.negative_concentrated,
+                    "fewer_than_half": t.fewer_than_half,
+                    "thresholds": thresholds.for_rules(["V1", "V3", "V6"]),
+                    "body": session.body,
+                    **common,
+                },
+            )
+    else:
+        concerned = _concerned_candidates(session)
+        for candidate in concerned:
+            rows = [
+                r
+                for r in result["items"]
+                if r.get("cadre") == candidate.cadre_id
+                or any(c["cadre"] == candidate.cadre_id for c in r.get("cadres", []))
+            ]
+            record_append(
+                candidate=candidate,
+                actor=actor,
+                kind=RecordKind.FACT,
+                payload={
+                    "fact": "ballot_result",
+                    "label": f"网上{Kind(session.kind).label}结果",
+                    **common,
+                    "results": rows,
+                    "thresholds": thresholds.for_rules(["R3"] if session.kind == Kind.RECOMMENDATION else ["E2"]),
+                },
+            )
+    return result
+
+
+@cadre_services.records_refusals
+def ballot_second_vote(*, actor: User, session_id: int) -> BallotSession:
+    """V5: after a tie or nobody passing for a post, the committee chose a second vote: a new meeting and
+    session on the same items. The first failure counts for N4 (FailedVote); a second failure is answered by
+    the `reject` transition (未通过), which records the second."""
+    session = _lock_session(session_id)
+    _ensure_manager(actor, session)
+    if session.kind != Kind.DECISION:
+        raise Conflict("只有讨论决定票决可以再次票决", rule="V5")
+    if session.status != Status.CLOSED:
+        raise Conflict("投票尚未结束", rule="V5")
+    if session.second_vote_of_id is not None:
+        raise refusal("V5", "这已是再次票决，仍未通过的应按票决未通过处理（不予通过）")
+    if BallotSession.objects.filter(second_vote_of=session).exists():
+        raise refusal("S1", "已经安排了再次票决")
+    failed = _sel.failed_posts(result=session.result)
+    if not failed:
+        raise refusal("V5", "各职位均有人选票决通过，无需再次票决")
+    item_ids = [row["item"] for rows in failed.values() for row in rows]
+    items = list(session.items.filter(pk__in=item_ids).select_related("candidate").order_by("candidate_id"))
+    not_deciding = [i for i in items if i.candidate.stage != Stage.DECISION]
+    if not_deciding:
+        raise Conflict("有人选已不在“讨论决定”阶段，不能再次票决")
+    old = session.meeting
+    meeting = meeting_create(
+        actor=actor,
+        selection=old.selection,
+        held_on=timezone.localdate(),
+        title=f"{old.title}（再次票决）"[:200],
+        entitled=old.entitled,
+    )
+    for item in items:
+        agenda_add(actor=actor, meeting_id=meeting.pk, candidate_id=item.candidate_id)
+        FailedVote.objects.create(
+            cadre_id=item.candidate.cadre_id,
+            position_id=item.candidate.position_id,
+            candidate=item.candidate,
+            voted_on=timezone.localdate(),
+        )
+    second, _ = ballot_session_create(
+        actor=actor,
+        kind=Kind.DECISION,
+        title=f"{session.title}（再次票决）"[:200],
+        meeting_id=meeting.pk,
+        body=session.body,
+        entitled=list(session.entitled.values_list("pk", flat=True)),
+        second_vote_of=session,
+    )
+    for item in items:
+        record_append(
+            candidate=item.candidate,
+            actor=actor,
+            kind=RecordKind.FACT,
+            payload={
+                "fact": "second_vote",
+                "label": "票决未通过，常委会决定再次票决",
+                **_session_label(session),
+                "second_session": second.pk,
+                "meeting": meeting.pk,
+                "failed_vote_recorded": True,
+            },
+        )
+    return second
+
+
+@transaction.atomic
+def member_cadre_set(*, actor: User, user_id: int, cadre_id: int | None) -> MemberCadre | None:
+    """An admin links a user to their own cadre record (V8 reads the cadres' kinships through it)."""
+    if not roles.has_role(actor, roles.ADMIN):
+        raise NotAllowed("只有管理员可以设置用户本人的干部信息")
+    user = User.objects.filter(pk=user_id).first()
+    if user is None:
+        raise InvalidInput({"user": ["用户不存在"]})
+    if cadre_id is None:
+        MemberCadre.objects.filter(user=user).delete()
+        return None
+    cadre = Cadre.objects.filter(pk=cadre_id).first()
+    if cadre is None:
+        raise InvalidInput({"cadre": ["干部不存在"]})
+    link, _ = MemberCadre.objects.update_or_create(user=user, defaults={"cadre": cadre})
+    return link

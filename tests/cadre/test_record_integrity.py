@@ -31,14 +31,16 @@ CHECKPOINTS = RecordCheckpoint._meta.db_table
 
 
 def as_owner(*statements, params=None):
-    """What the tables' owner (here the test's superuser) can do: switch every guard off and write."""
+    """What the tables' owner (here the test's superuser) can do: switch every guard off and write.
+    Each statement is SQL (run with `params`) or a (sql, params) pair."""
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
             for table in (ENTRIES, HEADS, CHECKPOINTS):
                 cursor.execute(f"ALTER TABLE {table} DISABLE TRIGGER USER")
-        for sql in statements:
-            cursor.execute(sql, params or [])
+        for statement in statements:
+            sql, args = statement if isinstance(statement, tuple) else (statement, params or [])
+            cursor.execute(sql, args)
         if connection.vendor == "postgresql":
             for table in (ENTRIES, HEADS, CHECKPOINTS):
                 cursor.execute(f"ALTER TABLE {table} ENABLE TRIGGER USER")
@@ -108,15 +110,10 @@ def test_deleting_the_last_entries_and_rewinding_the_head_is_caught_by_the_check
     checkpoints.checkpoint_sign()
     n = last_seq(long)
     kept = RecordEntry.objects.get(candidate=long, seq=n - 3)
-    with connection.cursor() as cursor:
-        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-        for table in (ENTRIES, HEADS):
-            cursor.execute(f"ALTER TABLE {table} DISABLE TRIGGER USER")
-        cursor.execute(f"DELETE FROM {ENTRIES} WHERE candidate_id = %s AND seq > %s", [long.pk, n - 3])
-        cursor.execute(f"UPDATE {HEADS} SET seq = %s, hash = %s WHERE candidate_id = %s", [n - 3, kept.hash, long.pk])
-        for table in (ENTRIES, HEADS):
-            cursor.execute(f"ALTER TABLE {table} ENABLE TRIGGER USER")
-        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+    as_owner(
+        (f"DELETE FROM {ENTRIES} WHERE candidate_id = %s AND seq > %s", [long.pk, n - 3]),
+        (f"UPDATE {HEADS} SET seq = %s, hash = %s WHERE candidate_id = %s", [n - 3, kept.hash, long.pk]),
+    )
     assert problems(verify()) == {(long.pk, n - 2, "missing_tail")}
 
 
@@ -178,19 +175,13 @@ def test_edit_and_rehash_of_a_tail_is_caught_only_by_the_signed_checkpoint(chain
         digest = entry_hash(prev, content)
         forged.append((json.dumps(payload, ensure_ascii=False), prev, digest, row.pk))
         prev = digest
-    with connection.cursor() as cursor:
-        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-        for table in (ENTRIES, HEADS):
-            cursor.execute(f"ALTER TABLE {table} DISABLE TRIGGER USER")
-        for payload, prev_hash, digest, pk in forged:
-            cursor.execute(
-                f"UPDATE {ENTRIES} SET payload = %s::jsonb, prev_hash = %s, hash = %s WHERE id = %s",
-                [payload, prev_hash, digest, pk],
-            )
-        cursor.execute(f"UPDATE {HEADS} SET hash = %s WHERE candidate_id = %s", [prev, long.pk])
-        for table in (ENTRIES, HEADS):
-            cursor.execute(f"ALTER TABLE {table} ENABLE TRIGGER USER")
-        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+    as_owner(
+        *[
+            (f"UPDATE {ENTRIES} SET payload = %s::jsonb, prev_hash = %s, hash = %s WHERE id = %s", list(row))
+            for row in forged
+        ],
+        (f"UPDATE {HEADS} SET hash = %s WHERE candidate_id = %s", [prev, long.pk]),
+    )
     # Without the checkpoint nothing shows: every link and the head agree.
     assert verify(checkpoint=False).ok
     result = verify()

@@ -705,7 +705,8 @@ class Command(BaseCommand):
             "meeting_create",
             actor=self.staff,
             selection=selection,
-            held_on=self.today,
+            # before the publicity that has ended by today, which may not start before the decision
+            held_on=importlib.import_module("voting.demo").decision_day(),
             title="县委常委会第 12 次会议",
             entitled=11,
         )
