@@ -9,7 +9,7 @@ from datetime import date
 from decimal import Decimal
 
 from django.contrib.auth.models import Group, User
-from django.db import IntegrityError, models, transaction
+from django.db import DatabaseError, IntegrityError, models, transaction
 from django.db.models.fields.files import FieldFile
 from django.utils import timezone, translation
 from django.utils.translation import gettext_noop
@@ -246,7 +246,7 @@ def records_refusals(service):
     return wrapper
 
 
-def _after_transition(candidate: Candidate, transition: str) -> dict:
+def _after_transition(candidate: Candidate, transition: str, actor: User) -> dict:
     """Effects that belong to the spine; returns what the record should say about them."""
     if transition == "inspect":
         candidate.inspected_at = timezone.now()
@@ -257,12 +257,41 @@ def _after_transition(candidate: Candidate, transition: str) -> dict:
     if transition == "appoint":
         # A3: the cadre now holds the post; M3 was checked under the row lock just before.
         cadre = candidate.cadre
+        before = copy.copy(cadre)
         previous = cadre.position_id
         cadre.position = candidate.position
         cadre.position_since = timezone.localdate()
         cadre.save(update_fields=["position", "position_since"])
+        _record_appointment_elsewhere(actor=actor, candidate=candidate, before=before)
         return {"previous_position": previous, "new_position": candidate.position_id}
     return {}
+
+
+def _record_appointment_elsewhere(*, actor: User, candidate: Candidate, before: Cadre) -> None:
+    """A3 changes the cadre's post: the cadre's other open candidacies record it too. Their rows
+    are locked without waiting (this transaction already holds the appointed candidate's row, and
+    a cadre edit locks all of them in pk order): someone busy with one of them means try again."""
+    cadre = candidate.cadre
+    try:
+        others = list(
+            Candidate.objects.select_for_update(of=("self",), nowait=True)
+            .filter(cadre_id=cadre.pk, stage__in=OPEN_STAGES)
+            .exclude(pk=candidate.pk)
+            .order_by("pk")
+        )
+    except DatabaseError as exc:
+        raise Conflict("该干部的其他人选正被他人处理，请稍后重试") from exc
+    changes, words = _diff(before, cadre, POST_FIELDS)
+    _record_change(
+        actor=actor,
+        candidates=others,
+        cadre=cadre,
+        fact="position",
+        action="update",
+        changes=changes,
+        summary=f"任职（A3）：{'；'.join(words)}（{candidate.selection.title}）",
+        appointed_candidate=candidate.pk,
+    )
 
 
 def candidate_transition(
@@ -319,7 +348,7 @@ def candidate_transition(
             from_stage = candidate.stage
             getattr(candidate, transition)()
             candidate.stage_changed_at = timezone.now()
-            effects = _after_transition(candidate, transition)
+            effects = _after_transition(candidate, transition, actor)
             try:
                 candidate.save()
             except ConcurrentTransition as exc:

@@ -177,8 +177,8 @@ class DecisionMeetingResults(generics.ListAPIView):
 # (imports kept with the section they serve, so this block is an append to the file)
 
 from django.db.models import Q  # noqa: E402
-from rest_framework import exceptions  # noqa: E402
 from django.http import QueryDict  # noqa: E402
+from rest_framework import exceptions  # noqa: E402
 from rest_framework.permissions import BasePermission  # noqa: E402
 
 from cadre import roles  # noqa: E402

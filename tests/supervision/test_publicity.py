@@ -4,8 +4,10 @@ import chinese_calendar
 import pytest
 from django.utils import timezone
 
+from cadre import services as cadre_services
 from cadre.errors import Conflict, InvalidInput
-from cadre.models import CalendarDay, CalendarYear, Stage
+from cadre.models import CalendarDay, CalendarYear, MotionReason, RecordEntry, RecordKind, Stage
+from cadre.record import verify
 from cadre.rules import Context
 from cadre.services import candidate_check
 from cadre.thresholds import snapshot
@@ -21,6 +23,7 @@ from supervision.workdays import (
 )
 
 from ..conftest import advance, prepare
+from ..factories import PositionFactory
 
 
 def ctx(today=None):
@@ -266,6 +269,26 @@ def test_appoint_walk_sets_post_a3(staff, publicizing):
     assert appointed.stage == Stage.APPOINTED
     appointed.cadre.refresh_from_db()
     assert appointed.cadre.position_id == appointed.position_id
+
+
+@pytest.mark.django_db
+def test_a3_is_recorded_on_the_cadres_other_open_candidacies(staff, publicizing):
+    """The appointed cadre is also a candidate elsewhere: that candidate's record says the post changed."""
+    elsewhere = PositionFactory()
+    other_selection = cadre_services.selection_create(
+        actor=staff, title="另一项选任", reason=MotionReason.VACANCY, positions=[elsewhere]
+    )
+    other = cadre_services.candidate_create(
+        actor=staff, selection=other_selection, position=elsewhere, cadre=publicizing.cadre
+    )
+    appointed = advance(publicizing, staff, "appoint")
+    entry = RecordEntry.objects.filter(candidate=other).order_by("-seq").first()
+    assert entry.kind == RecordKind.CADRE_CHANGED and entry.actor == staff
+    assert entry.payload["changes"]["position"] == [None, appointed.position_id]
+    assert entry.payload["appointed_candidate"] == appointed.pk and "任职（A3）" in entry.payload["summary"]
+    # the appointed candidate's own chain has the transition, not a cadre_changed entry
+    assert not RecordEntry.objects.filter(candidate=appointed, kind=RecordKind.CADRE_CHANGED).exists()
+    assert verify().ok
 
 
 # ---------------------------------------------------------------------------- deadlines
