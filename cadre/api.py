@@ -14,7 +14,7 @@ from rest_framework.views import exception_handler as drf_exception_handler
 from . import roles, selectors, services
 from .checkpoint import export as export_checkpoint
 from .errors import Conflict, InvalidInput, NotAllowed, TransitionRefused
-from .models import Assessment, Evaluation, Sanction
+from .models import Assessment, Evaluation, Sanction, Stage
 from .record import verify
 from .serializers import (
     AssessmentSerializer,
@@ -253,8 +253,12 @@ class CandidateList(generics.ListAPIView):
         selection = self.request.query_params.get("selection")
         stage = self.request.query_params.get("stage")
         if selection:
-            qs = qs.filter(selection_id=selection) if selection.isdigit() else qs.none()
+            if not selection.isdigit():
+                raise InvalidInput({"selection": ["选任工作编号必须是整数"]})
+            qs = qs.filter(selection_id=selection)
         if stage:
+            if stage not in Stage.values:
+                raise InvalidInput({"stage": [f"未知的阶段（可选：{'、'.join(Stage.values)}）"]})
             qs = qs.filter(stage=stage)
         return qs
 

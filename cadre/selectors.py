@@ -83,7 +83,7 @@ def cadre_choices(*, user, query: str = "", limit: int = 50, include=None) -> li
     """(pk, 姓名（单位）) of up to `limit` cadres the user may pick whose name or unit contains `query`,
     plus the cadre `include` (the one already chosen), in one narrow query."""
     rows = cadres_for_user(user=user)
-    query = (query or "").strip()[:50]
+    query = (query or "").replace("\x00", "").strip()[:50]
     if query:
         rows = rows.filter(Q(name__icontains=query) | Q(unit__name__icontains=query))
     rows = rows.order_by("name", "pk")

@@ -9,3 +9,14 @@ urlpatterns = [
     path("selections/<int:pk>/meetings/", views.meetings, name="meetings"),
     path("meetings/<int:pk>/", views.meeting, name="meeting"),
 ]
+
+# Online secret ballots (issue 7).
+urlpatterns += [
+    path("ballots/", views.ballot_list, name="ballots"),
+    path("selections/<int:pk>/ballots/new/<str:kind>/", views.ballot_create, name="ballot_create"),
+    path("ballots/<int:pk>/", views.ballot, name="ballot"),
+    path("ballots/<int:pk>/candidates/<int:candidate_pk>/brief.pdf", views.ballot_brief_pdf, name="ballot_brief_pdf"),
+    path("ballots/<int:pk>/bulletin/", views.ballot_bulletin, name="ballot_bulletin"),
+    path("ballot-sessions/<int:pk>/codes.pdf", views.ballot_codes_pdf, name="ballot_codes_pdf"),
+    path("vote/", views.ballot_vote, name="ballot_vote"),
+]

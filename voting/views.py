@@ -209,3 +209,390 @@ def meeting(request, pk):
         "pass_needed": selectors.votes_to_pass(entitled=meeting.entitled, pass_share=pass_share),
     }
     return render(request, "voting/meeting.html", context, status=status)
+
+
+# ---------------------------------------------------------------------------- online secret ballots (issue 7)
+# Committee members vote as themselves (/voting/ballots/…), participants with a one-time code on a public
+# page (/voting/vote/). Receipts are shown once, in the answer to the cast: nothing stored (no session
+# key, no message, no log line) puts a voter next to a receipt or a choice (V2).
+
+from django.core.exceptions import PermissionDenied  # noqa: E402
+from django.db import transaction  # noqa: E402
+from django.http import FileResponse  # noqa: E402
+from django.urls import reverse  # noqa: E402
+from django.views.decorators.cache import never_cache  # noqa: E402
+from django.views.decorators.csrf import csrf_protect  # noqa: E402
+
+from cadre import roles  # noqa: E402
+from cadre.errors import Conflict, InvalidInput, NotAllowed, TransitionRefused  # noqa: E402
+from cadre.models import Candidate  # noqa: E402
+from cadre.selectors import selections_for_user  # noqa: E402
+
+from . import codes_pdf, throttle, ui  # noqa: E402
+from .ballot_forms import SESSION_FORMS, CodeForm, PresentForm  # noqa: E402
+from django.utils.translation import gettext_lazy  # noqa: E402
+
+from .models import Ballot, BallotSession, Brief  # noqa: E402
+
+POST_ONLY = require_http_methods(["POST"])
+DECISION_LABELS = [("approve", gettext_lazy("同意")), ("disapprove", gettext_lazy("不同意")), ("abstain", gettext_lazy("弃权"))]
+EVALUATION_LABELS = [
+    ("excellent", gettext_lazy("优秀")),
+    ("competent", gettext_lazy("称职")),
+    ("basically_competent", gettext_lazy("基本称职")),
+    ("incompetent", gettext_lazy("不称职")),
+]
+PAGE_THROTTLE_KEY = "vote-page"  # wrong codes on the public page match no session: counted per address
+
+
+def _try(call):
+    """Runs a service; returns (result, messages, field errors, status) — the refusal texts as a page shows them."""
+    try:
+        return call(), [], {}, 200
+    except InvalidInput as exc:
+        errors = {str(k): [str(m) for m in v] for k, v in exc.errors.items()}
+        general = [m for k, v in errors.items() if not k.isdigit() for m in v]
+        return None, general, {k: v for k, v in errors.items() if k.isdigit()}, 400
+    except (Conflict, TransitionRefused) as exc:
+        if isinstance(exc, TransitionRefused):
+            from cadre.forms import record_pending_refusal
+
+            record_pending_refusal(exc)
+        texts = [v.message if v.rule == "stage" else f"{v.rule} {v.message}" for v in exc.violations]
+        return None, texts, {}, 409
+    except NotAllowed as exc:
+        return None, [exc.message], {}, 403
+
+
+def _choice_labels(kind):
+    return DECISION_LABELS if kind == BallotSession.Kind.DECISION else EVALUATION_LABELS
+
+
+def _choices_from_post(post, items) -> dict:
+    """The ballot as the service takes it: {item id: choice} or, for a recommendation, {item id: [cadre ids]}."""
+    choices = {}
+    for item in items:
+        key = f"item-{item['id']}"
+        if item.get("recused"):
+            continue
+        if "options" in item:
+            picked = []
+            for value in post.getlist(key):
+                try:
+                    picked.append(int(value))
+                except (TypeError, ValueError):
+                    picked.append(value)
+            choices[str(item["id"])] = picked
+        elif post.get(key):
+            choices[str(item["id"])] = post.get(key)
+    return choices
+
+
+def _ballot_rows(items, post=None, item_errors=None):
+    """Items to draw on the ballot: what was marked (when re-shown) and the item's own errors."""
+    rows = []
+    for item in items:
+        key = f"item-{item['id']}"
+        row = dict(item)
+        row["field"] = key
+        row["errors"] = (item_errors or {}).get(str(item["id"]), [])
+        if "options" in item:
+            row["option_rows"] = [
+                {"id": cadre_id, "name": item["option_names"].get(str(cadre_id), "")} for cadre_id in item["options"]
+            ]
+            row["marked"] = set(post.getlist(key)) if post is not None else set()
+        else:
+            row["marked"] = post.get(key) if post is not None else None
+        rows.append(row)
+    return rows
+
+
+def _vote_url(request) -> str:
+    return request.build_absolute_uri(reverse("voting:ballot_vote"))
+
+
+@login_required
+@require_GET
+def ballot_list(request):
+    """我的会议/投票: the votes a member is entitled to, and the votes a staff member runs."""
+    user = request.user
+    workable = []
+    if roles.has_role(user, roles.ORG_STAFF):
+        workable = [s for s in selections_for_user(user=user).order_by("-id")[:50] if can_work_on(user=user, selection=s)]
+    voted = set(
+        ui.BallotParticipation.objects.filter(user=user).values_list("session_id", flat=True)
+    )
+    context = {
+        "member_sessions": ui.member_sessions(user=user),
+        "managed": ui.managed_sessions(user=user),
+        "voted": voted,
+        "workable": workable,
+        "kinds": BallotSession.Kind.choices,
+    }
+    return render(request, "voting/ballot_list.html", context)
+
+
+@login_required
+@GET_POST
+def ballot_create(request, pk, kind):
+    """Staff assigned to the selection organise a vote of one of the three kinds."""
+    selection = get_selection_for_user(user=request.user, pk=pk)
+    if kind not in SESSION_FORMS:
+        raise Http404("未知的投票类别")
+    if not can_work_on(user=request.user, selection=selection):
+        raise PermissionDenied("您未被分配承办此选任工作")
+    form_class = SESSION_FORMS[kind]
+    if kind == BallotSession.Kind.DECISION:
+        taken = BallotSession.objects.filter(meeting__selection=selection).values("meeting_id")
+        options = {"meetings": [m for m in selection.decision_meetings.exclude(pk__in=taken) if not m.is_open]}
+    elif kind == BallotSession.Kind.RECOMMENDATION:
+        options = {"positions": list(selection.positions.select_related("unit"))}
+    else:
+        cadres = {c.cadre_id: c.cadre for c in selection.candidates.select_related("cadre").order_by("pk")}
+        options = {"cadres": list(cadres.values())}
+    form, status = form_class(**options), 200
+    if request.method == "POST":
+        form, status = form_class(request.POST, **options), 400
+        if form.is_valid():
+            data = form.cleaned_data
+
+            def create():
+                with transaction.atomic():
+                    session, codes = services.ballot_session_create(
+                        actor=request.user,
+                        kind=kind,
+                        title=data["title"],
+                        meeting_id=data.get("meeting"),
+                        selection_id=selection.pk,
+                        position_ids=data.get("positions"),
+                        cadre_ids=data.get("cadres"),
+                        body=data.get("body", ""),
+                        entitled=data.get("entitled"),
+                        codes=data.get("codes"),
+                    )
+                    if codes:  # the plain codes exist only now: the sheet is printed from them, in this transaction
+                        codes_pdf.codes_pdf_save(session=session, codes=codes, vote_url=_vote_url(request))
+                    return session
+
+            session, errors, field_errors, status = _try(create)
+            if session is not None:
+                messages.success(request, _("投票已创建，尚未开始"))
+                return redirect("voting:ballot", pk=session.pk)
+            for message in errors:
+                form.add_error(None, message)
+            for message in (m for v in field_errors.values() for m in v):
+                form.add_error(None, message)
+    context = {
+        "selection": selection,
+        "kind": kind,
+        "kind_label": BallotSession.Kind(kind).label,
+        "form": form,
+        "options": options,
+    }
+    return render(request, "voting/ballot_create.html", context, status=status)
+
+
+def _member_state(session, user):
+    """What a member's ballot page shows: the items (recused marked) or why they cannot vote."""
+    state, reasons, _fields, _status = _try(lambda: services.ballot_for(session_id=session.pk, user=user))
+    return state, reasons
+
+
+@login_required
+@never_cache
+@GET_POST
+def ballot(request, pk):
+    """One vote: a member's ballot (with the briefs, V7), the staff's controls, and after closing the tally."""
+    user = request.user
+    session = selectors.get_ballot_session_for_user(user=user, pk=pk)
+    manage = selectors.can_manage_session(user=user, session=session)
+    member = ui.is_entitled(user=user, session=session)
+    errors, item_errors, status, receipt, post = [], {}, 200, None, None
+    if request.method == "POST":
+        action = request.POST.get("action")
+        if action == "cast" and member:
+            state, reasons = _member_state(session, user)
+            if state is None:
+                errors, status = reasons, 409
+            else:
+                post = request.POST
+                choices = _choices_from_post(post, state["items"])
+                receipt, errors, item_errors, status = _try(
+                    lambda: services.ballot_cast(session_id=session.pk, choices=choices, user=user)
+                )
+            if receipt is not None:
+                return render(request, "voting/ballot_receipt.html", {"session": session, "receipt": receipt})
+        elif action in ("open", "close", "second_vote") and manage:
+            if action == "open":
+                present = PresentForm(request.POST, members=session.entitled.all())
+                present.is_valid()
+                ids = present.cleaned_data.get("present", []) if present.is_valid() else []
+                done, errors, _f, status = _try(
+                    lambda: services.ballot_session_open(actor=user, session_id=session.pk, present=ids)
+                )
+                message = _("投票已开始")
+            elif action == "close":
+                done, errors, _f, status = _try(lambda: services.ballot_session_close(actor=user, session_id=session.pk))
+                message = _("投票已结束，计票结果当场公布")
+            else:
+                done, errors, _f, status = _try(lambda: services.ballot_second_vote(actor=user, session_id=session.pk))
+                message = _("已安排再次票决")
+                if done is not None:
+                    messages.success(request, message)
+                    return redirect("voting:ballot", pk=done.pk)
+            if done is not None:
+                messages.success(request, message)
+                return redirect("voting:ballot", pk=session.pk)
+        else:
+            return HttpResponse("未知操作", status=400)
+        session = BallotSession.objects.get(pk=session.pk)
+    state, cannot_vote = (None, [])
+    if member:
+        state, cannot_vote = _member_state(session, user)
+    rows = _ballot_rows(state["items"], post, item_errors) if state else []
+    candidates = {}
+    if session.kind == BallotSession.Kind.DECISION:
+        ids = list(session.items.values_list("candidate_id", flat=True))
+        briefs = {b.candidate_id: b for b in Brief.objects.filter(candidate_id__in=ids)}
+        candidates = {
+            c.pk: {"candidate": c, "brief": briefs.get(c.pk)}
+            for c in Candidate.objects.filter(pk__in=ids).select_related("cadre", "position__unit")
+        }
+        for row in rows:
+            row.update(candidates.get(row["candidate"], {}))
+    context = {
+        "session": session,
+        "manage": manage,
+        "member": member,
+        "state": state,
+        "cannot_vote": cannot_vote if member and session.status == BallotSession.Status.OPEN else [],
+        "rows": rows,
+        "candidates": list(candidates.values()),
+        "labels": _choice_labels(session.kind),
+        "errors": errors,
+        "cast": Ballot.objects.filter(session=session).count(),
+        "present_count": session.present.count(),
+        "entitled_count": session.entitled.count(),
+        "codes_used": ui.codes_used(session) if session.uses_codes else 0,
+        "present_form": PresentForm(members=session.entitled.all()) if manage else None,
+        "tally": ui.tally_rows(session),
+        "second_vote": manage and ui.second_vote_offered(session),
+        "bulletin": session.status == BallotSession.Status.CLOSED and ui.may_see_bulletin(user=user, session=session),
+        "codes_pdf": manage and session.uses_codes,
+        "vote_url": _vote_url(request),
+    }
+    return render(request, "voting/ballot_detail.html", context, status=status)
+
+
+@login_required
+@require_GET
+def ballot_brief_pdf(request, pk, candidate_pk):
+    """V7: a member entitled to the vote reads the brief of a candidate it concerns (others: 404)."""
+    from weasyprint import HTML
+
+    session = selectors.get_ballot_session_for_user(user=request.user, pk=pk)
+    candidate = ui.get_brief_candidate_for_member(user=request.user, session=session, candidate_pk=candidate_pk)
+    brief = selectors.brief_of(candidate)
+    if brief is None:
+        raise Http404("尚未形成任职推荐材料")
+    html = render_to_string("voting/brief_pdf.html", {"candidate": candidate, "cadre": candidate.cadre, "brief": brief})
+    pdf = HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="brief-{candidate.pk}.pdf"'
+    return response
+
+
+@login_required
+@require_GET
+def ballot_bulletin(request, pk):
+    """After closing: every (receipt, choices) pair, sorted by receipt, and the root hash."""
+    session = selectors.get_ballot_session_for_user(user=request.user, pk=pk)
+    if not ui.may_see_bulletin(user=request.user, session=session):
+        raise PermissionDenied("您不能查看本次投票的公告板")
+    return _bulletin_page(request, session)
+
+
+def _bulletin_page(request, session, status=200):
+    if session.status != BallotSession.Status.CLOSED:
+        context = {"session": session, "entries": None}
+        return render(request, "voting/ballot_bulletin.html", context, status=409)
+    entries = selectors.bulletin_entries(session=session)
+    context = {
+        "session": session,
+        "entries": entries,
+        "root": selectors.bulletin_root(entries),
+        "recorded_root": session.bulletin_root,
+    }
+    return render(request, "voting/ballot_bulletin.html", context, status=status)
+
+
+@login_required
+@require_GET
+def ballot_codes_pdf(request, pk):
+    """The sheet of codes printed when they were issued (staff of the session only; others 404)."""
+    session = selectors.get_ballot_session_for_user(user=request.user, pk=pk)
+    if not selectors.can_manage_session(user=request.user, session=session) or not session.uses_codes:
+        raise Http404("投票码不存在")
+    stored = codes_pdf.codes_pdf_open(session.pk)
+    if stored is None:
+        raise Http404("投票码单未生成")
+    response = FileResponse(stored, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="ballot-codes-{session.pk}.pdf"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def _too_many(request, wait):
+    context = {"form": CodeForm(), "errors": [_("错误投票码次数过多，请 %(n)s 秒后再试") % {"n": wait}]}
+    response = render(request, "voting/ballot_vote.html", context, status=429)
+    response["Retry-After"] = str(wait)
+    return response
+
+
+@never_cache
+@csrf_protect
+@GET_POST
+def ballot_vote(request):
+    """Participants without an account: type the one-time code, get the ballot, cast, get the receipt.
+
+    The code travels in POST bodies only (the QR code puts it in the URL fragment, which is never sent)."""
+    if request.method == "GET":
+        return render(request, "voting/ballot_vote.html", {"form": CodeForm()})
+    address = request.META.get("REMOTE_ADDR", "")
+    form = CodeForm(request.POST)
+    if not form.is_valid():
+        return render(request, "voting/ballot_vote.html", {"form": form}, status=400)
+    code = form.cleaned_data["code"].strip()
+    wait = throttle.retry_after(PAGE_THROTTLE_KEY, address)
+    session = ui.session_for_code(code) if not wait else None
+    if session is not None:
+        wait = throttle.retry_after(session.pk, address)
+    if wait:
+        return _too_many(request, wait)
+    if session is None:
+        throttle.wrong_code(PAGE_THROTTLE_KEY, address)
+        return render(
+            request, "voting/ballot_vote.html", {"form": form, "errors": [services.WrongCode().errors["code"][0]]}, 400
+        )
+    context = {"form": form, "session": session, "code": code, "labels": _choice_labels(session.kind)}
+    state, errors, _f, status = _try(lambda: services.ballot_for(session_id=session.pk, code=code))
+    if state is None:
+        return render(request, "voting/ballot_vote.html", {**context, "errors": errors}, status=status)
+    if state["voted"]:
+        return render(request, "voting/ballot_vote.html", {**context, "voted": True}, status=409)
+    if session.status != BallotSession.Status.OPEN:
+        text = _("投票尚未开始") if session.status == BallotSession.Status.DRAFT else _("投票已经结束")
+        return render(request, "voting/ballot_vote.html", {**context, "errors": [text]}, status=409)
+    item_errors, post = {}, None
+    if request.POST.get("action") == "cast":
+        post = request.POST
+        choices = _choices_from_post(post, state["items"])
+        receipt, errors, item_errors, status = _try(
+            lambda: services.ballot_cast(session_id=session.pk, choices=choices, code=code)
+        )
+        if receipt is not None:
+            return render(request, "voting/ballot_receipt.html", {"session": session, "receipt": receipt, "public": True})
+        if status == 409 and any(e.startswith("V2") for e in errors):
+            return render(request, "voting/ballot_vote.html", {**context, "voted": True}, status=409)
+    context.update(rows=_ballot_rows(state["items"], post, item_errors), errors=errors, ballot=True)
+    return render(request, "voting/ballot_vote.html", context, status=status)

@@ -177,7 +177,8 @@ def test_selection_and_candidate(flow, position, staff):
     listed = client.get(API + "candidates/", {"selection": selection["id"]}).json()
     assert [c["id"] for c in listed["results"]] == [candidate["id"]]
     assert client.get(API + "candidates/", {"stage": "inspection"}).json()["results"] == []
-    assert client.get(API + "candidates/", {"selection": "abc"}).json()["results"] == []
+    # API.md: bad filter values give 400
+    assert client.get(API + "candidates/", {"selection": "abc"}).json()["errors"]["selection"]
     assert RecordEntry.objects.get(candidate_id=candidate["id"]).actor == staff
 
 

@@ -5,6 +5,7 @@ import json
 from datetime import timedelta
 
 import pytest
+from django.test import Client
 from django.utils import timezone
 from rest_framework.test import APIClient
 
@@ -465,3 +466,20 @@ def test_json_body_as_form_is_still_validated(w):
     assert response.status_code == 400
     assert row_counts() == before
     assert json.loads(response.content)["errors"]
+
+
+@pytest.mark.parametrize("query", ["stage=%00", "stage=nowhere", "selection=abc", "selection=%00"])
+def test_bad_candidate_filters_are_400_in_chinese(staff, query):
+    client = APIClient()
+    client.force_authenticate(staff)
+    response = client.get(f"/api/v1/candidates/?{query}")
+    assert response.status_code == 400
+    field = query.split("=")[0]
+    assert list(response.json()["errors"]) == [field]
+
+
+def test_nul_in_the_cadre_search_is_ignored(staff, candidate):
+    client = Client()
+    client.force_login(staff)
+    response = client.get("/cadres/options/?q=%00")
+    assert response.status_code == 200
