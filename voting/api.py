@@ -6,18 +6,37 @@ Thin: find the object the user may see (404 otherwise), refuse a write the brows
 services raise are translated once, by cadre.api.exception_handler.
 """
 
-from django.http import Http404
+from django.db.models import Count, Q
+from django.http import Http404, QueryDict
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import generics, status
+from rest_framework import exceptions, generics, status
+from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from cadre import roles
+from cadre import services as cadre_services
 from cadre.access import ensure_can_work
-from cadre.api import _valid
-from cadre.selectors import get_candidate_for_user, get_selection_for_user
+from cadre.api import _cadre_for_edit, _valid
+from cadre.errors import NotAllowed
+from cadre.models import Kinship
+from cadre.rules import refusal
+from cadre.selectors import get_cadre_for_user, get_candidate_for_user, get_selection_for_user
 from cadre.thresholds import snapshot
 
-from . import selectors, services
+from . import selectors, services, throttle
+from .ballot_serializers import (
+    BallotSessionInputSerializer,
+    BallotSessionListSerializer,
+    BallotSessionSerializer,
+    CastSerializer,
+    KinshipSerializer,
+    MemberCadreSerializer,
+    OpenSessionSerializer,
+    ReceiptSerializer,
+    RecusalSerializer,
+)
+from .models import BallotCode, BallotSession
 from .serializers import (
     AgendaInputSerializer,
     AgendaItemSerializer,
@@ -176,32 +195,6 @@ class DecisionMeetingResults(generics.ListAPIView):
 # ---------------------------------------------------------------------------- online secret ballots
 # (imports kept with the section they serve, so this block is an append to the file)
 
-from django.db.models import Q  # noqa: E402
-from django.http import QueryDict  # noqa: E402
-from rest_framework import exceptions  # noqa: E402
-from rest_framework.permissions import BasePermission  # noqa: E402
-
-from cadre import roles  # noqa: E402
-from cadre import services as cadre_services  # noqa: E402
-from cadre.api import _cadre_for_edit  # noqa: E402
-from cadre.errors import NotAllowed  # noqa: E402
-from cadre.models import Kinship  # noqa: E402
-from cadre.rules import refusal  # noqa: E402
-from cadre.selectors import get_cadre_for_user  # noqa: E402
-
-from . import throttle  # noqa: E402
-from .ballot_serializers import (  # noqa: E402
-    BallotSessionInputSerializer,
-    BallotSessionListSerializer,
-    BallotSessionSerializer,
-    CastSerializer,
-    KinshipSerializer,
-    MemberCadreSerializer,
-    OpenSessionSerializer,
-    ReceiptSerializer,
-    RecusalSerializer,
-)
-from .models import BallotCode, BallotSession  # noqa: E402
 
 VIOLATIONS_409 = OpenApiResponse(description='{"violations": [{"rule", "message", "source", "overridable"}]}')
 TOO_MANY = OpenApiResponse(description="错误投票码过多：Retry-After 秒后再试")
@@ -270,7 +263,11 @@ class BallotSessionList(generics.ListAPIView):
     serializer_class = BallotSessionListSerializer
 
     def get_queryset(self):
-        return selectors.ballot_sessions_for_user(user=self.request.user).order_by("-id")
+        return (
+            selectors.ballot_sessions_for_user(user=self.request.user)
+            .annotate(cast_count=Count("ballots"))
+            .order_by("-id")
+        )
 
     @extend_schema(
         request=BallotSessionInputSerializer,

@@ -1,17 +1,20 @@
 """Reads of the decision stage, and the arithmetic of a counted result (shared by rules and pages)."""
 
+import hashlib
 import math
 from dataclasses import dataclass
 from fractions import Fraction
 
-from django.db.models import Prefetch, QuerySet, Sum
+import orjson
+from django.db.models import Prefetch, Q, QuerySet, Sum
 from django.http import Http404
 
-from cadre.models import FORWARD, Candidate, RecordKind
+from cadre import roles
+from cadre.models import FORWARD, Candidate, Kinship, RecordKind
 from cadre.selectors import selections_for_user
 from supervision.selectors import open_complaints_count
 
-from .models import AgendaItem, Brief, DecisionMeeting, VoteResult
+from .models import AgendaItem, BallotRecusal, BallotSession, Brief, DecisionMeeting, MemberCadre, VoteResult
 
 # "Fewer than half approving" (V6) is the definition of 半数, not a configurable threshold.
 HALF = Fraction(1, 2)
@@ -180,15 +183,6 @@ def open_complaints(candidate: Candidate) -> int:
 # ---------------------------------------------------------------------------- online secret ballots
 # (imports kept with the section they serve, so this block is an append to the file)
 
-import hashlib  # noqa: E402
-
-import orjson  # noqa: E402
-from django.db.models import Q  # noqa: E402
-
-from cadre import roles  # noqa: E402
-from cadre.models import Kinship  # noqa: E402
-
-from .models import BallotRecusal, BallotSession, MemberCadre  # noqa: E402
 
 DECISION_CHOICES = ("approve", "disapprove", "abstain")
 EVALUATION_CHOICES = ("excellent", "competent", "basically_competent", "incompetent")

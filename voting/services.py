@@ -5,23 +5,40 @@ checked by cadre.cleaning, a record entry on every candidate it concerns, writte
 row locked. A refusal by the procedure is a 409 naming its rule (cadre.rules.refusal).
 """
 
+import hashlib
+import secrets
 from datetime import date
 
 from django.contrib.auth.models import User
-from django.db import transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
+from cadre import roles
 from cadre import services as cadre_services
 from cadre.access import ensure_can_work
-from cadre.cleaning import Cleaner
-from cadre.errors import Conflict, InvalidInput
-from cadre.models import Candidate, RecordKind, Selection, Stage
+from cadre.cleaning import Cleaner, clean_text
+from cadre.errors import Conflict, InvalidInput, NotAllowed
+from cadre.models import Cadre, Candidate, FailedVote, Position, RecordKind, Selection, Stage
 from cadre.record import record_append
 from cadre.rules import refusal
+from cadre.selectors import position_occupancy
 from cadre.thresholds import snapshot
 
-from .models import AgendaItem, Brief, DecisionMeeting, VoteResult
-from .selectors import approvals_for_post, quorum_met, tally
+from . import selectors as _sel
+from .models import (
+    AgendaItem,
+    Ballot,
+    BallotCode,
+    BallotItem,
+    BallotParticipation,
+    BallotRecusal,
+    BallotSession,
+    Brief,
+    DecisionMeeting,
+    MemberCadre,
+    VoteResult,
+)
+from .selectors import DECISION_CHOICES, EVALUATION_CHOICES, approvals_for_post, quorum_met, quorum_needed, tally
 
 MAX_TEXT = 5000
 # A candidate may be put on the agenda once deliberated (酝酿) or already waiting for the decision.
@@ -273,28 +290,6 @@ def brief_save(
 # is stored. The plain codes are returned once, by session_create (the API's 201 answer, for the
 # slips); they are kept nowhere else.
 
-import hashlib  # noqa: E402
-import secrets  # noqa: E402
-
-from django.db import IntegrityError, connection  # noqa: E402
-
-from cadre import roles  # noqa: E402
-from cadre.cleaning import clean_text  # noqa: E402
-from cadre.errors import NotAllowed  # noqa: E402
-from cadre.models import Cadre, FailedVote, Position  # noqa: E402
-from cadre.selectors import position_occupancy  # noqa: E402
-
-from . import selectors as _sel  # noqa: E402
-from .models import (  # noqa: E402
-    Ballot,
-    BallotCode,
-    BallotItem,
-    BallotParticipation,
-    BallotRecusal,
-    BallotSession,
-    MemberCadre,
-)
-from .selectors import DECISION_CHOICES, EVALUATION_CHOICES, quorum_needed  # noqa: E402
 
 CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I
 CODE_LENGTH = 16  # 16 × 5 bits = 80 bits
@@ -782,6 +777,13 @@ def ballot_session_close(*, actor: User, session_id: int) -> dict:
         used = session.codes.filter(used=True).count()
         if used != ballots or used > session.codes_issued:
             problems.append(f"已使用投票码 {used} 个，选票 {ballots} 张，发放投票码 {session.codes_issued} 个")
+    if session.kind == Kind.DECISION:
+        typed = VoteResult.objects.filter(
+            meeting_id=session.meeting_id, candidate__in=session.items.values("candidate_id")
+        ).select_related("candidate__cadre")
+        if typed:
+            names = "、".join(r.candidate.cadre.name for r in typed)
+            problems.append(f"本次会议已录入纸质票决结果（{names}），与网上票决重复")
     if problems:
         raise refusal("V2", "计票核对不符，结果暂不公布：" + "；".join(problems))
     thresholds = snapshot()

@@ -224,3 +224,70 @@ def test_second_vote_by_api(staff, committee, decision):
     assert second.json()["second_vote_of"] == session["id"]
     assert sorted(i["candidate"] for i in second.json()["items"]) == sorted([a.pk, b.pk])
     assert staff_client.post(url(session, "second-vote")).status_code == 409
+
+
+def _evaluation_session(staff):
+    session, _ = services.ballot_session_create(
+        actor=staff, kind="evaluation", title="测评", cadre_ids=[CadreFactory().pk], codes=1
+    )
+    return session
+
+
+def test_list_query_count_does_not_grow(staff, django_assert_num_queries):
+    client = client_for(staff)
+    _evaluation_session(staff)
+    client.get(API + "ballot-sessions/")  # warm the session and the user's groups
+    with django_assert_num_queries(5) as first:
+        assert client.get(API + "ballot-sessions/").json()["count"] == 1
+    for _ in range(4):
+        _evaluation_session(staff)
+    with django_assert_num_queries(len(first.captured_queries)):
+        assert client.get(API + "ballot-sessions/").json()["count"] == 5
+
+
+@pytest.mark.parametrize(
+    "who,sees,manages",
+    [
+        ("staff", True, True),
+        ("other_staff", False, False),
+        ("inspector", False, False),
+        ("entitled_member", True, False),
+        ("other_member", False, False),
+        ("supervisor", True, False),
+        ("admin", True, False),
+        ("anonymous", False, False),
+    ],
+)
+def test_session_role_matrix(staff, other_staff, supervisor, admin_user, committee, decision, who, sees, manages):
+    session, a, b = decision
+    user = {
+        "staff": staff,
+        "other_staff": other_staff,
+        "inspector": UserFactory(roles=[roles.INSPECTOR]),
+        "entitled_member": committee[0],
+        "other_member": UserFactory(roles=[roles.COMMITTEE_MEMBER]),
+        "supervisor": supervisor,
+        "admin": admin_user,
+        "anonymous": None,
+    }[who]
+    client = client_for(user)
+    detail = client.get(url(session))
+    if who == "anonymous":
+        assert detail.status_code in (401, 403)
+    else:
+        assert detail.status_code == (200 if sees else 404)
+    opened = client.post(url(session, "open"), {"present": [u.pk for u in committee]}, format="json")
+    if manages:
+        assert opened.status_code == 200
+    elif who == "anonymous":
+        assert opened.status_code in (401, 403)
+    else:
+        assert opened.status_code == (403 if sees else 404)
+    created = client.post(
+        API + "ballot-sessions/",
+        {"kind": "evaluation", "title": "测评", "cadres": [a.cadre_id], "codes": 1},
+        format="json",
+    )
+    assert created.status_code == (
+        201 if who in ("staff", "other_staff") else 403 if who != "anonymous" else created.status_code
+    )

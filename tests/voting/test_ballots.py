@@ -498,3 +498,48 @@ def test_member_cadre_link_is_admin_only(staff, committee):
     with pytest.raises(NotAllowed):
         services.member_cadre_set(actor=staff, user_id=committee[0].pk, cadre_id=CadreFactory().pk)
     assert not MemberCadre.objects.exists()
+
+
+def test_recount_command_from_the_bulletin(staff, opened, pair, committee, tmp_path):
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    a, b = pair
+    for voter in committee[:5]:
+        cast(opened, voter, {item_of(opened, a): "approve", item_of(opened, b): "disapprove"})
+    services.ballot_session_close(actor=staff, session_id=opened.pk)
+    out = StringIO()
+    call_command("recount_ballots", opened.pk, stdout=out)
+    assert "重新计票一致：5 张选票" in out.getvalue()
+    entries = selectors.bulletin_entries(session=opened)
+    published = tmp_path / "bulletin.json"
+    published.write_text(json.dumps({"entries": entries, "root": selectors.bulletin_root(entries)}), encoding="utf-8")
+    call_command("recount_ballots", opened.pk, bulletin=str(published), stdout=StringIO())
+    entries[0]["choices"][str(item_of(opened, a))] = "disapprove"  # one ballot altered on its way
+    published.write_text(json.dumps({"entries": entries, "root": selectors.bulletin_root(entries)}), encoding="utf-8")
+    out = StringIO()
+    with pytest.raises(CommandError):
+        call_command("recount_ballots", opened.pk, bulletin=str(published), stdout=out)
+    assert "根哈希不一致" in out.getvalue()
+
+
+def test_a_typed_result_for_the_same_meeting_blocks_the_online_result(staff, opened, pair, committee):
+    a, b = pair
+    cast(opened, committee[0], {item_of(opened, a): "approve", item_of(opened, b): "abstain"})
+    services.decision_result_record(
+        actor=staff, meeting_id=opened.meeting_id, candidate_id=a.pk, approve=8, disapprove=1, abstain=0
+    )
+    with pytest.raises(Conflict) as refused:
+        services.ballot_session_close(actor=staff, session_id=opened.pk)
+    assert rule_of(refused.value) == "V2" and "纸质票决结果" in refused.value.message
+
+
+def test_casting_writes_no_record_and_logs_nothing(opened, pair, committee, caplog):
+    a, b = pair
+    before = RecordEntry.objects.count()
+    with caplog.at_level("DEBUG"):
+        receipt = cast(opened, committee[0], {item_of(opened, a): "approve", item_of(opened, b): "abstain"})
+    assert RecordEntry.objects.count() == before  # the record gets counts and the root at closing, never a ballot
+    logged = " ".join(r.getMessage() for r in caplog.records if not r.name.startswith("django.db"))
+    assert receipt not in logged and committee[0].username not in logged
