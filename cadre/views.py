@@ -71,6 +71,7 @@ DEADLINE_SOURCES = [
 ]
 TASK_SOURCES = [
     "inspection.selectors.inspection_tasks",  # inspectors: the candidates their teams inspect
+    "voting.ui.ballot_tasks",  # committee members: the votes they are entitled to attend
 ]
 
 

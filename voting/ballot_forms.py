@@ -45,7 +45,10 @@ class DecisionSessionForm(_Form):
         choices=[("", _("按职位自动确定（V10）")), *BallotSession.Body.choices],
     )
     entitled = forms.TypedMultipleChoiceField(
-        label=_("应到会成员"), coerce=int, widget=forms.CheckboxSelectMultiple, help_text=_("人数须与会议登记的应到会人数一致")
+        label=_("应到会成员"),
+        coerce=int,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("人数须与会议登记的应到会人数一致"),
     )
 
     def __init__(self, *args, meetings=(), **kwargs):
@@ -99,3 +102,16 @@ class CodeForm(_Form):
             attrs={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false", "inputmode": "text"}
         ),
     )
+
+
+class RecusalForm(_Form):
+    """V8: staff record that a member recuses from one candidate's vote (kinships recuse by themselves)."""
+
+    item = forms.TypedChoiceField(label=_("人选"), coerce=int)
+    user = forms.TypedChoiceField(label=_("回避成员"), coerce=int)
+    reason = forms.CharField(label=_("回避理由"), max_length=200)
+
+    def __init__(self, *args, items=(), members=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["item"].choices = [(i.pk, f"{i.candidate.cadre.name}（{i.candidate.position}）") for i in items]
+        self.fields["user"].choices = [(u.pk, _member_label(u)) for u in members]

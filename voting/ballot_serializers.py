@@ -24,7 +24,8 @@ class BallotSessionListSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     def get_cast(self, session) -> int:
-        return session.ballots.count()
+        annotated = getattr(session, "cast_count", None)  # the list annotates it: one query for the page
+        return session.ballots.count() if annotated is None else annotated
 
 
 class BallotSessionSerializer(BallotSessionListSerializer):

@@ -3,15 +3,16 @@
 Nothing here writes; every write goes through voting.services.
 """
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.urls import reverse
+from guardian.shortcuts import get_objects_for_user
 
 from cadre import roles
-from cadre.models import Cadre, Candidate, Position
+from cadre.models import Cadre, Candidate, Position, Selection
 
 from . import selectors, services
-from .models import BallotCode, BallotParticipation, BallotSession
+from .models import BallotCode, BallotParticipation, BallotRecusal, BallotSession
 
 Kind = BallotSession.Kind
 Status = BallotSession.Status
@@ -28,12 +29,24 @@ def member_sessions(*, user) -> QuerySet[BallotSession]:
     )
 
 
-def managed_sessions(*, user) -> list[BallotSession]:
-    """The sessions this staff member may open and close."""
+def workable_selections(*, user) -> QuerySet[Selection]:
+    """The selections this staff member is assigned to (cadre.selectors.can_work_on, as one query)."""
     if not roles.has_role(user, roles.ORG_STAFF):
-        return []
-    visible = selectors.ballot_sessions_for_user(user=user).order_by("-id")[:200]
-    return [s for s in visible if selectors.can_manage_session(user=user, session=s)]
+        return Selection.objects.none()
+    return get_objects_for_user(user, roles.WORK_ON_SELECTION, klass=Selection, accept_global_perms=False)
+
+
+def managed_sessions(*, user) -> QuerySet[BallotSession]:
+    """The sessions this staff member may open and close (selectors.can_manage_session, as one query)."""
+    if not roles.has_role(user, roles.ORG_STAFF):
+        return BallotSession.objects.none()
+    return (
+        BallotSession.objects.filter(
+            Q(selection__in=workable_selections(user=user).values("pk")) | Q(selection__isnull=True, created_by=user)
+        )
+        .select_related("selection", "meeting")
+        .order_by("-id")
+    )
 
 
 def is_entitled(*, user, session: BallotSession) -> bool:
@@ -62,9 +75,9 @@ def get_brief_candidate_for_member(*, user, session: BallotSession, candidate_pk
     if not is_entitled(user=user, session=session):
         raise Http404("人选不存在")
     try:
-        return Candidate.objects.select_related("cadre__unit", "cadre__position__unit", "position__unit", "selection").get(
-            pk=int(candidate_pk), pk__in=session.items.values("candidate_id")
-        )
+        return Candidate.objects.select_related(
+            "cadre__unit", "cadre__position__unit", "position__unit", "selection"
+        ).get(pk=int(candidate_pk), pk__in=session.items.values("candidate_id"))
     except (Candidate.DoesNotExist, ValueError, TypeError) as exc:
         raise Http404("人选不存在") from exc
 
@@ -81,7 +94,9 @@ def codes_used(session: BallotSession) -> int:
 
 def names(session: BallotSession) -> dict:
     """Display names for a tally: candidates, cadres and posts of the session."""
-    items = list(session.items.select_related("candidate__cadre", "candidate__position__unit", "cadre", "position__unit"))
+    items = list(
+        session.items.select_related("candidate__cadre", "candidate__position__unit", "cadre", "position__unit")
+    )
     candidates = {i.candidate_id: i.candidate for i in items if i.candidate_id}
     cadre_ids = {i.cadre_id for i in items if i.cadre_id}
     position_ids = {i.position_id for i in items if i.position_id} | {c.position_id for c in candidates.values()}
@@ -124,15 +139,38 @@ def second_vote_offered(session: BallotSession) -> bool:
 
 
 def ballot_tasks(*, user) -> list[dict]:
-    """The dashboard's list for a committee member: the votes they are entitled to that are not over."""
-    if not user.is_authenticated or not roles.has_role(user, roles.COMMITTEE_MEMBER):
+    """The dashboard's list: for a committee member the votes they are entitled to that are not over, for
+    staff the votes they run that are not over; then the page with all of them."""
+    if not user.is_authenticated:
         return []
-    voted = set(BallotParticipation.objects.filter(user=user).values_list("session_id", flat=True))
-    return [
+    tasks = []
+    if roles.has_role(user, roles.COMMITTEE_MEMBER):
+        voted = set(BallotParticipation.objects.filter(user=user).values_list("session_id", flat=True))
+        tasks += [
+            {
+                "label": f"投票：{s.title}" + ("（已投票）" if s.pk in voted else ""),
+                "url": reverse("voting:ballot", kwargs={"pk": s.pk}),
+                "stage": s.get_status_display(),
+            }
+            for s in member_sessions(user=user).exclude(status=Status.CLOSED)
+        ]
+    tasks += [
         {
-            "label": f"投票：{s.title}" + ("（已投票）" if s.pk in voted else ""),
+            "label": f"承办投票：{s.title}",
             "url": reverse("voting:ballot", kwargs={"pk": s.pk}),
             "stage": s.get_status_display(),
         }
-        for s in member_sessions(user=user).exclude(status=Status.CLOSED)
+        for s in managed_sessions(user=user).exclude(status=Status.CLOSED)
     ]
+    if roles.has_role(user, roles.COMMITTEE_MEMBER) or tasks:
+        tasks.append({"label": "我的会议/投票（全部）", "url": reverse("voting:ballots"), "stage": "—"})
+    return tasks
+
+
+def recusals(session: BallotSession) -> list:
+    """V8: the recusals staff recorded for this session (the kinships' own are computed when counting)."""
+    return list(
+        BallotRecusal.objects.filter(item__session=session)
+        .select_related("item__candidate__cadre", "user")
+        .order_by("item_id", "user_id")
+    )

@@ -2,21 +2,30 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods
 
 from cadre import rules
+from cadre.errors import Conflict, InvalidInput, NotAllowed, TransitionRefused
 from cadre.forms import call_service
-from cadre.models import Stage
+from cadre.models import Candidate, Stage
 from cadre.selectors import can_work_on, get_candidate_for_user, get_selection_for_user
 from cadre.services import candidate_check
 from cadre.thresholds import snapshot
 
-from . import selectors, services
+from . import codes_pdf, selectors, services, throttle, ui
+from .ballot_forms import SESSION_FORMS, CodeForm, PresentForm, RecusalForm
 from .forms import AgendaForm, BriefForm, MeetingForm, OpenForm, ResultForm
+from .models import Ballot, BallotSession, Brief
 
 GET_POST = require_http_methods(["GET", "POST"])
 
@@ -216,26 +225,13 @@ def meeting(request, pk):
 # page (/voting/vote/). Receipts are shown once, in the answer to the cast: nothing stored (no session
 # key, no message, no log line) puts a voter next to a receipt or a choice (V2).
 
-from django.core.exceptions import PermissionDenied  # noqa: E402
-from django.db import transaction  # noqa: E402
-from django.http import FileResponse  # noqa: E402
-from django.urls import reverse  # noqa: E402
-from django.views.decorators.cache import never_cache  # noqa: E402
-from django.views.decorators.csrf import csrf_protect  # noqa: E402
-
-from cadre import roles  # noqa: E402
-from cadre.errors import Conflict, InvalidInput, NotAllowed, TransitionRefused  # noqa: E402
-from cadre.models import Candidate  # noqa: E402
-from cadre.selectors import selections_for_user  # noqa: E402
-
-from . import codes_pdf, throttle, ui  # noqa: E402
-from .ballot_forms import SESSION_FORMS, CodeForm, PresentForm  # noqa: E402
-from django.utils.translation import gettext_lazy  # noqa: E402
-
-from .models import Ballot, BallotSession, Brief  # noqa: E402
 
 POST_ONLY = require_http_methods(["POST"])
-DECISION_LABELS = [("approve", gettext_lazy("同意")), ("disapprove", gettext_lazy("不同意")), ("abstain", gettext_lazy("弃权"))]
+DECISION_LABELS = [
+    ("approve", gettext_lazy("同意")),
+    ("disapprove", gettext_lazy("不同意")),
+    ("abstain", gettext_lazy("弃权")),
+]
 EVALUATION_LABELS = [
     ("excellent", gettext_lazy("优秀")),
     ("competent", gettext_lazy("称职")),
@@ -316,15 +312,11 @@ def _vote_url(request) -> str:
 def ballot_list(request):
     """我的会议/投票: the votes a member is entitled to, and the votes a staff member runs."""
     user = request.user
-    workable = []
-    if roles.has_role(user, roles.ORG_STAFF):
-        workable = [s for s in selections_for_user(user=user).order_by("-id")[:50] if can_work_on(user=user, selection=s)]
-    voted = set(
-        ui.BallotParticipation.objects.filter(user=user).values_list("session_id", flat=True)
-    )
+    workable = ui.workable_selections(user=user).order_by("-id")[:50]
+    voted = set(ui.BallotParticipation.objects.filter(user=user).values_list("session_id", flat=True))
     context = {
         "member_sessions": ui.member_sessions(user=user),
-        "managed": ui.managed_sessions(user=user),
+        "managed": ui.managed_sessions(user=user)[:200],
         "voted": voted,
         "workable": workable,
         "kinds": BallotSession.Kind.choices,
@@ -392,6 +384,13 @@ def ballot_create(request, pk, kind):
     return render(request, "voting/ballot_create.html", context, status=status)
 
 
+def _recusal_form(session, data=None):
+    if session.kind != BallotSession.Kind.DECISION or session.status == BallotSession.Status.CLOSED:
+        return None
+    items = session.items.select_related("candidate__cadre", "candidate__position__unit")
+    return RecusalForm(data, items=items, members=session.entitled.all(), auto_id="id_recusal_%s")
+
+
 def _member_state(session, user):
     """What a member's ballot page shows: the items (recused marked) or why they cannot vote."""
     state, reasons, _fields, _status = _try(lambda: services.ballot_for(session_id=session.pk, user=user))
@@ -407,13 +406,16 @@ def ballot(request, pk):
     session = selectors.get_ballot_session_for_user(user=user, pk=pk)
     manage = selectors.can_manage_session(user=user, session=session)
     member = ui.is_entitled(user=user, session=session)
+    if request.method == "GET" and request.GET.get("part") == "cast" and manage:  # htmx: the count, every few seconds
+        return HttpResponse(str(Ballot.objects.filter(session=session).count()), content_type="text/plain")
     errors, item_errors, status, receipt, post = [], {}, 200, None, None
+    recusal_form = present_form = None
     if request.method == "POST":
         action = request.POST.get("action")
         if action == "cast" and member:
             state, reasons = _member_state(session, user)
-            if state is None:
-                errors, status = reasons, 409
+            if state is None:  # why they cannot vote is shown in place of the ballot
+                status = 409
             else:
                 post = request.POST
                 choices = _choices_from_post(post, state["items"])
@@ -422,17 +424,38 @@ def ballot(request, pk):
                 )
             if receipt is not None:
                 return render(request, "voting/ballot_receipt.html", {"session": session, "receipt": receipt})
+        elif action == "recusal" and manage and session.kind == BallotSession.Kind.DECISION:
+            recusal_form = _recusal_form(session, request.POST)
+            done, errors, status = None, [], 400
+            if recusal_form.is_valid():
+                data = recusal_form.cleaned_data
+                done, errors, _f, status = _try(
+                    lambda: services.ballot_recusal_record(
+                        actor=user,
+                        session_id=session.pk,
+                        item_id=data["item"],
+                        user_id=data["user"],
+                        reason=data["reason"],
+                    )
+                )
+                for message in errors + [m for v in _f.values() for m in v]:
+                    recusal_form.add_error(None, message)
+                errors = []
+            if done is not None:
+                messages.success(request, _("回避已登记并记入全程纪实"))
+                return redirect("voting:ballot", pk=session.pk)
         elif action in ("open", "close", "second_vote") and manage:
             if action == "open":
-                present = PresentForm(request.POST, members=session.entitled.all())
-                present.is_valid()
-                ids = present.cleaned_data.get("present", []) if present.is_valid() else []
+                present_form = PresentForm(request.POST, members=session.entitled.all())
+                ids = present_form.cleaned_data.get("present", []) if present_form.is_valid() else []
                 done, errors, _f, status = _try(
                     lambda: services.ballot_session_open(actor=user, session_id=session.pk, present=ids)
                 )
                 message = _("投票已开始")
             elif action == "close":
-                done, errors, _f, status = _try(lambda: services.ballot_session_close(actor=user, session_id=session.pk))
+                done, errors, _f, status = _try(
+                    lambda: services.ballot_session_close(actor=user, session_id=session.pk)
+                )
                 message = _("投票已结束，计票结果当场公布")
             else:
                 done, errors, _f, status = _try(lambda: services.ballot_second_vote(actor=user, session_id=session.pk))
@@ -466,6 +489,7 @@ def ballot(request, pk):
         "member": member,
         "state": state,
         "cannot_vote": cannot_vote if member and session.status == BallotSession.Status.OPEN else [],
+        "form_shown": bool(member and state and not state["voted"] and session.status == BallotSession.Status.OPEN),
         "rows": rows,
         "candidates": list(candidates.values()),
         "labels": _choice_labels(session.kind),
@@ -474,7 +498,9 @@ def ballot(request, pk):
         "present_count": session.present.count(),
         "entitled_count": session.entitled.count(),
         "codes_used": ui.codes_used(session) if session.uses_codes else 0,
-        "present_form": PresentForm(members=session.entitled.all()) if manage else None,
+        "present_form": present_form or (PresentForm(members=session.entitled.all()) if manage else None),
+        "recusal_form": recusal_form or (_recusal_form(session) if manage else None),
+        "recusals": ui.recusals(session) if manage else [],
         "tally": ui.tally_rows(session),
         "second_vote": manage and ui.second_vote_offered(session),
         "bulletin": session.status == BallotSession.Status.CLOSED and ui.may_see_bulletin(user=user, session=session),
@@ -512,9 +538,9 @@ def ballot_bulletin(request, pk):
     return _bulletin_page(request, session)
 
 
-def _bulletin_page(request, session, status=200):
+def _bulletin_page(request, session, status=200, public=False):
     if session.status != BallotSession.Status.CLOSED:
-        context = {"session": session, "entries": None}
+        context = {"session": session, "entries": None, "public": public}
         return render(request, "voting/ballot_bulletin.html", context, status=409)
     entries = selectors.bulletin_entries(session=session)
     context = {
@@ -522,6 +548,7 @@ def _bulletin_page(request, session, status=200):
         "entries": entries,
         "root": selectors.bulletin_root(entries),
         "recorded_root": session.bulletin_root,
+        "public": public,
     }
     return render(request, "voting/ballot_bulletin.html", context, status=status)
 
@@ -572,12 +599,17 @@ def ballot_vote(request):
     if session is None:
         throttle.wrong_code(PAGE_THROTTLE_KEY, address)
         return render(
-            request, "voting/ballot_vote.html", {"form": form, "errors": [services.WrongCode().errors["code"][0]]}, 400
+            request,
+            "voting/ballot_vote.html",
+            {"form": form, "errors": [services.WrongCode().errors["code"][0]]},
+            status=400,
         )
     context = {"form": form, "session": session, "code": code, "labels": _choice_labels(session.kind)}
     state, errors, _f, status = _try(lambda: services.ballot_for(session_id=session.pk, code=code))
     if state is None:
         return render(request, "voting/ballot_vote.html", {**context, "errors": errors}, status=status)
+    if request.POST.get("action") == "bulletin" and session.status == BallotSession.Status.CLOSED:
+        return _bulletin_page(request, session, public=True)
     if state["voted"]:
         return render(request, "voting/ballot_vote.html", {**context, "voted": True}, status=409)
     if session.status != BallotSession.Status.OPEN:
@@ -591,7 +623,9 @@ def ballot_vote(request):
             lambda: services.ballot_cast(session_id=session.pk, choices=choices, code=code)
         )
         if receipt is not None:
-            return render(request, "voting/ballot_receipt.html", {"session": session, "receipt": receipt, "public": True})
+            return render(
+                request, "voting/ballot_receipt.html", {"session": session, "receipt": receipt, "public": True}
+            )
         if status == 409 and any(e.startswith("V2") for e in errors):
             return render(request, "voting/ballot_vote.html", {**context, "voted": True}, status=409)
     context.update(rows=_ballot_rows(state["items"], post, item_errors), errors=errors, ballot=True)
