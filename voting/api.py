@@ -6,8 +6,11 @@ Thin: find the object the user may see (404 otherwise), refuse a write the brows
 services raise are translated once, by cadre.api.exception_handler.
 """
 
+from django.db import transaction
 from django.db.models import Count, Q
-from django.http import Http404, QueryDict
+from django.http import FileResponse, Http404, QueryDict
+from django.urls import reverse
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import exceptions, generics, status
 from rest_framework.permissions import BasePermission
@@ -24,7 +27,7 @@ from cadre.rules import refusal
 from cadre.selectors import get_cadre_for_user, get_candidate_for_user, get_selection_for_user
 from cadre.thresholds import snapshot
 
-from . import selectors, services, throttle
+from . import codes_pdf, selectors, services, throttle
 from .ballot_serializers import (
     BallotSessionInputSerializer,
     BallotSessionListSerializer,
@@ -278,6 +281,16 @@ class BallotSessionList(generics.ListAPIView):
         if not roles.has_role(request.user, roles.ORG_STAFF):
             raise NotAllowed("只有组工干部可以组织投票")
         data = _valid(BallotSessionInputSerializer, request)
+        with transaction.atomic():
+            session, codes = self._create(request, data)
+        body = _detail(session)
+        if codes:
+            body["codes"] = codes
+        return Response(body, status=status.HTTP_201_CREATED)
+
+    @staticmethod
+    def _create(request, data):
+        """The plain codes exist only now: the sheet of `codes.pdf` is printed from them, in this transaction."""
         session, codes = services.ballot_session_create(
             actor=request.user,
             kind=data["kind"],
@@ -290,10 +303,28 @@ class BallotSessionList(generics.ListAPIView):
             entitled=data.get("entitled"),
             codes=data.get("codes"),
         )
-        body = _detail(session)
         if codes:
-            body["codes"] = codes
-        return Response(body, status=status.HTTP_201_CREATED)
+            codes_pdf.codes_pdf_save(
+                session=session, codes=codes, vote_url=request.build_absolute_uri(reverse("voting:ballot_vote"))
+            )
+        return session, codes
+
+
+class BallotSessionCodesPdf(APIView):
+    """The sheet of codes printed when they were issued: staff of the session, from draft on."""
+
+    @extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY, 404: None})
+    def get(self, request, pk):
+        session = _session(request, pk)
+        if not selectors.can_manage_session(user=request.user, session=session) or not session.uses_codes:
+            raise Http404("投票码不存在")
+        stored = codes_pdf.codes_pdf_open(session.pk)
+        if stored is None:
+            raise Http404("投票码单未生成")
+        response = FileResponse(stored, content_type="application/pdf")
+        response["Content-Disposition"] = f'attachment; filename="ballot-codes-{session.pk}.pdf"'
+        response["Cache-Control"] = "no-store"
+        return response
 
 
 class BallotSessionDetail(APIView):

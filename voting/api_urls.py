@@ -18,6 +18,7 @@ urlpatterns = [
 urlpatterns += [
     path("ballot-sessions/", api.BallotSessionList.as_view()),
     path("ballot-sessions/<int:pk>/", api.BallotSessionDetail.as_view()),
+    path("ballot-sessions/<int:pk>/codes.pdf", api.BallotSessionCodesPdf.as_view()),
     path("ballot-sessions/<int:pk>/open/", api.BallotSessionOpen.as_view()),
     path("ballot-sessions/<int:pk>/ballot/", api.BallotForVoter.as_view()),
     path("ballot-sessions/<int:pk>/cast/", api.BallotCast.as_view()),

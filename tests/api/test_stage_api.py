@@ -1006,6 +1006,7 @@ METHODS = {
     "/api/v1/decision-meetings/{}/results/": {"get", "post"},
     "/api/v1/ballot-sessions/": {"get", "post"},
     "/api/v1/ballot-sessions/{}/": {"get"},
+    "/api/v1/ballot-sessions/{}/codes.pdf": {"get"},
     "/api/v1/ballot-sessions/{}/open/": {"post"},
     "/api/v1/ballot-sessions/{}/ballot/": {"get"},
     "/api/v1/ballot-sessions/{}/cast/": {"post"},

@@ -291,3 +291,15 @@ def test_session_role_matrix(staff, other_staff, supervisor, admin_user, committ
     assert created.status_code == (
         201 if who in ("staff", "other_staff") else 403 if who != "anonymous" else created.status_code
     )
+
+
+def test_codes_pdf_through_the_api(staff, evaluation):
+    """API.md: `ballot-sessions/{id}/codes.pdf`, for the session's staff from draft on; the sheet is
+    printed when the codes are issued (the API's create), since only digests are kept."""
+    response = client_for(staff).get(API + f"ballot-sessions/{evaluation['id']}/codes.pdf")
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    body = b"".join(response.streaming_content)
+    assert body.startswith(b"%PDF") and response["Cache-Control"] == "no-store"
+    for other in (UserFactory(roles=[roles.ORG_STAFF]), UserFactory(roles=[roles.SUPERVISOR])):
+        assert client_for(other).get(API + f"ballot-sessions/{evaluation['id']}/codes.pdf").status_code == 404
+    assert client_for().get(API + f"ballot-sessions/{evaluation['id']}/codes.pdf").status_code in (401, 403)
