@@ -153,6 +153,22 @@ def meeting_open(*, actor: User, meeting_id: int, present: int) -> DecisionMeeti
 # ---------------------------------------------------------------------------- result
 
 
+def decision_result_payload(*, meeting, t, thresholds, label: str) -> dict:
+    """The record's `decision_result` fact, typed or cast online: supervision reads `held_on` from it."""
+    return {
+        "fact": "decision_result",
+        "label": label,
+        "meeting": meeting.pk,
+        "meeting_title": meeting.title,
+        "held_on": meeting.held_on,
+        **t.as_dict(),
+        "passed": t.passed,
+        "negative_concentrated": t.negative_concentrated,
+        "fewer_than_half": t.fewer_than_half,
+        "thresholds": thresholds.for_rules(["V1", "V3", "V6"]),
+    }
+
+
 @cadre_services.records_refusals
 def decision_result_record(
     *,
@@ -220,18 +236,7 @@ def decision_result_record(
         candidate=candidate,
         actor=actor,
         kind=RecordKind.FACT,
-        payload={
-            "fact": "decision_result",
-            "label": "讨论决定票决结果",
-            "meeting": meeting.pk,
-            "meeting_title": meeting.title,
-            "held_on": meeting.held_on,
-            **t.as_dict(),
-            "passed": t.passed,
-            "negative_concentrated": t.negative_concentrated,
-            "fewer_than_half": t.fewer_than_half,
-            "thresholds": thresholds.for_rules(["V1", "V3", "V6"]),
-        },
+        payload=decision_result_payload(meeting=meeting, t=t, thresholds=thresholds, label="讨论决定票决结果"),
     )
     if not t.passed:
         cadre_services.candidate_transition(
@@ -819,16 +824,9 @@ def ballot_session_close(*, actor: User, session_id: int) -> dict:
                 actor=actor,
                 kind=RecordKind.FACT,
                 payload={
-                    "fact": "decision_result",
-                    "label": "讨论决定票决结果（网上无记名投票）",
-                    "meeting": meeting.pk,
-                    "meeting_title": meeting.title,
-                    "held_on": meeting.held_on,
-                    **t.as_dict(),
-                    "passed": t.passed,
-                    "negative_concentrated": t.negative_concentrated,
-                    "fewer_than_half": t.fewer_than_half,
-                    "thresholds": thresholds.for_rules(["V1", "V3", "V6"]),
+                    **decision_result_payload(
+                        meeting=meeting, t=t, thresholds=thresholds, label="讨论决定票决结果（网上无记名投票）"
+                    ),
                     "body": session.body,
                     **common,
                 },
