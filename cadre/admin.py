@@ -36,6 +36,7 @@ from .models import (
     Evaluation,
     FailedVote,
     FamilyMember,
+    Job,
     Kinship,
     Position,
     RecordEntry,
@@ -733,3 +734,28 @@ class RuleCitationAdmin(admin.ModelAdmin):
     @admin.display(description=_("用户看到的依据"))
     def shown(self, obj):
         return citations.source_for(obj.rule)
+
+
+@admin.register(Job)
+class JobAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    """The outbox (cadre.outbox), read-only: jobs change only by running (cadre.tasks.run_job)."""
+
+    list_display = ["pk", "name", "status", "attempts", "created_at", "started_at", "finished_at", "created_by"]
+    list_filter = ["status", "name"]
+    list_select_related = ["created_by"]
+    search_fields = ["name", "key", "last_error"]
+    fields = [
+        "name",
+        "args",
+        "key",
+        "status",
+        "attempts",
+        "last_error",
+        "result",
+        "created_at",
+        "sent_at",
+        "started_at",
+        "finished_at",
+        "created_by",
+    ]
+    readonly_fields = fields

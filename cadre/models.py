@@ -697,3 +697,48 @@ class RuleCitation(models.Model):
 
         if self.rule not in CATALOG:
             raise ValidationError({"rule": _("规则编号须是规则目录中的编号，如 M4、V1")})
+
+
+class Job(models.Model):
+    """The outbox: one row per piece of background work, written in the transaction that asks for it
+    (cadre.outbox.enqueue). The Celery message only says "run job N"; the row is the truth, so a
+    broker that was down loses nothing (a sweep re-sends pending rows). Arguments are ids only."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("待执行")
+        RUNNING = "running", _("执行中")
+        DONE = "done", _("已完成")
+        FAILED = "failed", _("失败")
+
+    name = models.CharField(_("任务"), max_length=100)
+    args = models.JSONField(_("参数"), default=dict, blank=True)
+    # null = no key; two jobs with one key cannot exist (job_key_once), "" would be a key.
+    key = models.CharField(_("幂等键"), max_length=200, null=True, blank=True)  # noqa: DJ001
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveIntegerField(_("执行次数"), default=0)
+    last_error = models.TextField(_("最近错误"), blank=True)
+    result = models.JSONField(_("结果"), null=True, blank=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    sent_at = models.DateTimeField(_("最近发送时间"), null=True, blank=True)
+    started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("提交人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("后台任务")
+        verbose_name_plural = _("后台任务")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["key"], condition=models.Q(key__isnull=False), name="job_key_once"),
+        ]
+        indexes = [models.Index(fields=["status", "created_at"], name="job_status_created")]
+
+    def __str__(self):
+        return f"{self.name} #{self.pk}（{self.get_status_display()}）"

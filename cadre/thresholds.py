@@ -97,6 +97,10 @@ SPECS: dict[str, Spec] = {
     ),
     "P1.working_days": Spec("P1", "5", _positive_int, "任前公示最少工作日"),
     "A2.probation_days": Spec("A2", "365", _positive_int, "试用期（天）"),
+    # S3 (`001` 三(三)2): verification targets of complaints (supervision/0004 writes the rows).
+    "S3.verified_share": Spec("S3", "0.95", _fraction, "举报查核率下限"),
+    "S3.real_name_verified_share": Spec("S3", "1", _fraction, "实名举报查核率下限"),
+    "S3.clear_lead_verified_share": Spec("S3", "1", _fraction, "线索清楚举报查核率下限"),
     "I3.procedures": Spec(
         "I3",
         json.dumps(["民主测评", "个别谈话", "查阅档案资料", "实地查看"], ensure_ascii=False),

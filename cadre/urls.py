@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import jobs_views, views
 
 app_name = "cadre"
 urlpatterns = [
@@ -26,4 +26,5 @@ urlpatterns = [
     path("record/", views.record_integrity, name="record_integrity"),
     path("record/verify/", views.record_verify, name="record_verify"),
     path("record/checkpoint/", views.record_checkpoint, name="record_checkpoint"),
+    path("jobs/", jobs_views.jobs, name="jobs"),
 ]

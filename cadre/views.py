@@ -72,6 +72,7 @@ DEADLINE_SOURCES = [
 TASK_SOURCES = [
     "inspection.selectors.inspection_tasks",  # inspectors: the candidates their teams inspect
     "voting.ui.ballot_tasks",  # committee members: the votes they are entitled to attend
+    "supervision.reminders.reminder_tasks",  # staff: ended publicities (P1, P2), rotations due (C1)
 ]
 
 

@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "drf_spectacular",
     "guardian",
+    "django_celery_beat",
     "cadre",
     "nomination",
     "inspection",
@@ -146,22 +147,44 @@ SPECTACULAR_SETTINGS = {
 }
 
 # Celery: a real broker when REDIS_URL is set; otherwise tasks run in-process (embedded default).
+# Work that must not be lost goes through the outbox (cadre.outbox, the Job table): the row commits
+# with the caller's transaction and the message is only a wake-up call; a beat sweep re-sends it.
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = REDIS_URL or None
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = TIME_ZONE
+# A request never waits for a dead broker: connect within 2 s (cadre.outbox.send also tries once,
+# without publish retries); workers keep reconnecting on their own.
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 10}
+CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = 2
+CELERY_REDIS_SOCKET_TIMEOUT = 10
+CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_QUEUE", "celery")
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# The schedule lives in the database (admin → 周期任务); beat loads the entries below into it at start.
+CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE = {
     # S1: recompute every record chain each night; the result is kept in RecordVerification.
     "record-verify-nightly": {"task": "cadre.tasks.record_verify", "schedule": crontab(hour=2, minute=30)},
     # S1: sign every chain's head at least daily (a signed checkpoint; also on demand).
     "record-checkpoint-daily": {"task": "cadre.tasks.record_checkpoint", "schedule": crontab(hour=2, minute=0)},
+    # Outbox: re-send jobs still pending a minute after they were written (the broker was down).
+    "jobs-sweep": {"task": "cadre.tasks.job_sweep", "schedule": 60.0},
+    # P1/P2: close the publicity periods that ended (one job a day; hourly so a missed beat only delays it).
+    "publicity-close-due": {"task": "supervision.tasks.publicity_close_due", "schedule": crontab(minute=5)},
+    # R2, A2, C1: count the reminders (the dashboard computes them itself; this only notifies).
+    "reminders-daily": {"task": "supervision.tasks.reminders_digest", "schedule": crontab(hour=7, minute=0)},
 }
 
 # S1: the Ed25519 key that signs record checkpoints lives outside the database: base64 of its
 # 32-byte seed in RECORD_SIGNING_KEY, or a file named by RECORD_SIGNING_KEY_FILE
 # (`python manage.py record_signing_key` makes one). Production refuses to start without one;
 # elsewhere a development key is made in var/ on first use.
+# 落款 of public notices: each organization department sets its own name.
+PUBLICITY_ISSUER = os.environ.get("PUBLICITY_ISSUER", "")
 RECORD_SIGNING_KEY = os.environ.get("RECORD_SIGNING_KEY", "")
 RECORD_SIGNING_KEY_FILE = os.environ.get(
     "RECORD_SIGNING_KEY_FILE", "" if PRODUCTION else str(BASE_DIR / "var" / "record-signing.key")

@@ -32,14 +32,24 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 @admin.register(Publicity)
 class PublicityAdmin(ReadOnlyAdmin):
-    list_display = ["candidate", "starts_on", "ends_on", "working_days", "published_at"]
+    list_display = ["candidate", "starts_on", "ends_on", "working_days", "issuer", "published_at"]
     list_select_related = ["candidate__cadre"]
 
 
 @admin.register(Complaint)
 class ComplaintAdmin(ReadOnlyAdmin):
-    list_display = ["pk", "candidate", "received_on", "channel", "real_name", "status", "substantiated"]
-    list_filter = ["status", "channel", "real_name", "substantiated"]
+    list_display = [
+        "pk",
+        "candidate",
+        "received_on",
+        "channel",
+        "category",
+        "real_name",
+        "clear_lead",
+        "status",
+        "outcome",
+    ]
+    list_filter = ["status", "channel", "category", "real_name", "clear_lead", "outcome"]
     list_select_related = ["candidate__cadre", "candidate__position__unit"]
 
 

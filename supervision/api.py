@@ -6,27 +6,38 @@ Thin: find the object the user may see (404 otherwise), refuse a write the brows
 services raise are translated once, by cadre.api.exception_handler.
 """
 
+from datetime import date
+
 from django.http import Http404
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, status
+from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from cadre import roles
 from cadre.access import ensure_can_work
 from cadre.api import _valid
-from cadre.errors import NotAllowed
+from cadre.errors import InvalidInput, NotAllowed
+from cadre.models import Stage
+from cadre.ratelimit import client_address
 from cadre.selectors import get_candidate_for_user
 
 from . import calendar_services, selectors, services
 from .models import HolidayNotice
 from .serializers import (
     AppointmentSerializer,
+    ComplaintAssignSerializer,
     ComplaintSerializer,
+    ComplaintStatsSerializer,
+    ComplaintStatusSerializer,
     ConcludeSerializer,
     HolidayNoticeSerializer,
     PreAppointmentTalkSerializer,
+    PublicComplaintSerializer,
     PublicitySerializer,
+    PublicNoticeSerializer,
+    ReferenceSerializer,
 )
 
 ERRORS_400 = OpenApiResponse(description='{"errors": {field: [messages]}}, nothing written')
@@ -85,6 +96,20 @@ def _complaint(request, pk, complaint_pk):
     return selectors.get_complaint_for_candidate(candidate=candidate, pk=complaint_pk)
 
 
+class ComplaintAssign(APIView):
+    @extend_schema(
+        request=ComplaintAssignSerializer, responses={200: ComplaintSerializer, 400: ERRORS_400, 409: ONCE_409}
+    )
+    def post(self, request, pk, complaint_pk):
+        """交办: name the investigator (a user id: org_staff or supervisor)."""
+        complaint = _complaint(request, pk, complaint_pk)
+        data = _valid(ComplaintAssignSerializer, request)
+        complaint = services.complaint_assign(
+            actor=request.user, complaint_id=complaint.pk, investigator_id=data["investigator"]
+        )
+        return Response(ComplaintSerializer(complaint).data)
+
+
 class ComplaintInvestigate(APIView):
     @extend_schema(request=None, responses={200: ComplaintSerializer, 409: ONCE_409})
     def post(self, request, pk, complaint_pk):
@@ -102,6 +127,113 @@ class ComplaintConclude(APIView):
         data = _valid(ConcludeSerializer, request)
         complaint = services.complaint_conclude(actor=request.user, complaint_id=complaint.pk, **data)
         return Response(ComplaintSerializer(complaint).data)
+
+
+# ---------------------------------------------------------------------------- public complaints (S3), no sign-in
+
+TOO_MANY_429 = OpenApiResponse(description='{"detail": "…"} 同一地址一小时内超过 50 件，带 Retry-After')
+
+
+class PublicNoticeList(generics.ListAPIView):
+    """Candidates in publicity (P3), no sign-in."""
+
+    permission_classes = [AllowAny]
+    authentication_classes: list = []
+    serializer_class = PublicNoticeSerializer
+
+    def get_queryset(self):
+        return selectors.public_notices().filter(candidate__stage=Stage.PUBLICITY)
+
+
+class PublicComplaintCreate(APIView):
+    """Anyone files a complaint about a candidate in inspection or publicity (S3). No challenge
+    question here (the page has one); more than 50 from one address within an hour → 429."""
+
+    permission_classes = [AllowAny]
+    authentication_classes: list = []
+    throttle_classes: list = []
+
+    @extend_schema(
+        request=PublicComplaintSerializer,
+        responses={
+            201: ReferenceSerializer,
+            400: OpenApiResponse(description="输入有误，或人选不存在或不在考察、公示期间；未写入任何内容"),
+            429: TOO_MANY_429,
+        },
+    )
+    def post(self, request):
+        address = client_address(request)
+        wait = services.PUBLIC_COMPLAINTS.retry_after(address)
+        if wait:
+            return Response(
+                {"detail": services.too_many_message(wait)},
+                status=status.HTTP_429_TOO_MANY_REQUESTS,
+                headers={"Retry-After": str(wait)},
+            )
+        data = _valid(PublicComplaintSerializer, request)
+        complaint = services.complaint_submit(
+            candidate_id=data["candidate"],
+            category=data["category"],
+            text=data["text"],
+            name=data["name"],
+            phone=data["phone"],
+            clear_lead=data["clear_lead"],
+        )
+        services.PUBLIC_COMPLAINTS.hit(address)
+        return Response({"reference": complaint.reference}, status=status.HTTP_201_CREATED)
+
+
+class PublicComplaintStatus(APIView):
+    """A complaint's status by its reference: exactly reference, status, status_label — never its content."""
+
+    permission_classes = [AllowAny]
+    authentication_classes: list = []
+
+    @extend_schema(responses={200: ComplaintStatusSerializer, 404: OpenApiResponse(description="查询编号不存在")})
+    def get(self, request, reference):
+        complaint = selectors.get_complaint_by_reference(reference=reference)
+        return Response(ComplaintStatusSerializer(complaint).data)
+
+
+def _date_param(request, name):
+    text = request.query_params.get(name)
+    if not text:
+        raise InvalidInput({name: ["请填写日期（YYYY-MM-DD）"]})
+    try:
+        return date.fromisoformat(text)
+    except ValueError as exc:
+        raise InvalidInput({name: ["日期格式不正确，应为 YYYY-MM-DD"]}) from exc
+
+
+class ComplaintStats(APIView):
+    """S3: complaints received from `from` to `to` (inclusive); verified = concluded."""
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("from", date, required=True, description="起始日期（含）"),
+            OpenApiParameter("to", date, required=True, description="截止日期（含）"),
+        ],
+        responses={
+            200: ComplaintStatsSerializer,
+            400: ERRORS_400,
+            403: OpenApiResponse(description="只有监督人员和系统管理员可以查看"),
+        },
+    )
+    def get(self, request):
+        if not roles.has_role(request.user, roles.SUPERVISOR, roles.ADMIN):
+            raise NotAllowed("只有监督人员和系统管理员可以查看举报查核统计")
+        errors = {}
+        values = {}
+        for name in ("from", "to"):
+            try:
+                values[name] = _date_param(request, name)
+            except InvalidInput as exc:
+                errors.update(exc.errors)
+        if not errors and values["from"] > values["to"]:
+            errors["to"] = ["截止日期不能早于起始日期"]
+        if errors:
+            raise InvalidInput(errors)
+        return Response(selectors.complaint_stats(date_from=values["from"], date_to=values["to"]))
 
 
 # ---------------------------------------------------------------------------- appointment (A1, A2)

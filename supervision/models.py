@@ -1,11 +1,27 @@
 """Publicity 任前公示 (P1, P3), complaints 举报 (P2), and appointment 任职 (A1, A2)."""
 
+import secrets
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from cadre.models import Candidate
+
+DEFAULT_ISSUER = "中共××县委组织部"
+# An unambiguous alphabet (no 0/O, 1/I/L): 12 characters of 31 symbols ≈ 59 bits, unguessable.
+REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+REFERENCE_LENGTH = 12
+
+
+def default_issuer() -> str:
+    """The notice's issuing authority 落款: settings.PUBLICITY_ISSUER (each county sets its own)."""
+    return getattr(settings, "PUBLICITY_ISSUER", "") or DEFAULT_ISSUER
+
+
+def new_reference() -> str:
+    return "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(REFERENCE_LENGTH))
 
 
 class Publicity(models.Model):
@@ -19,6 +35,9 @@ class Publicity(models.Model):
     letter = models.CharField(_("来信地址"), max_length=300)
     online = models.CharField(_("网上举报地址"), max_length=300)
     notice_text = models.TextField(_("公示内容"))
+    issuer = models.CharField(
+        _("发布机关（落款）"), max_length=100, default=default_issuer, help_text=_("默认取自设置 PUBLICITY_ISSUER")
+    )
     published_at = models.DateTimeField(_("发布时间"))
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
 
@@ -39,28 +58,79 @@ class Publicity(models.Model):
 
 
 class Complaint(models.Model):
-    """举报 about a candidate (S3, P2): investigated and concluded before appointment."""
+    """举报 about a candidate (S3, P2): investigated and concluded before appointment.
+
+    Filed by staff (a letter, a visit, a phone call: `created_by` is the clerk) or by anyone on the
+    public notice page (`created_by` is null, channel online). The workflow is
+    received 已登记 → assigned 已交办 (to a named investigator) → investigating 调查核实中 → concluded
+    已办结 with an outcome; each step is a service in supervision.services and a record entry.
+    The complainant's name and phone stay in this table only, never in the record or the logs.
+    """
 
     class Channel(models.TextChoices):
         LETTER = "letter", _("来信来访")
         PHONE = "phone", _("电话")
         ONLINE = "online", _("网络")
 
+    class Category(models.TextChoices):
+        """S3 (`001` 三(三)2), codes as ../shared/API.md `public/complaints/`."""
+
+        CANVASSING_BRIBERY = "canvassing_bribery", _("拉票贿选")
+        BUYING_POSTS = "buying_posts", _("买官卖官")
+        SEEKING_POSTS = "seeking_posts", _("跑官要官")
+        IRREGULAR_APPOINTMENT = "irregular_appointment", _("违规用人")
+        ELECTION_INTERFERENCE = "election_interference", _("干扰换届")
+        PROMOTED_WITH_PROBLEMS = "promoted_with_problems", _("带病提拔")
+        RUSH_PROMOTION = "rush_promotion", _("突击提拔")
+        OTHER = "other", _("其他")
+
     class Status(models.TextChoices):
-        RECEIVED = "received", _("已受理")
+        RECEIVED = "received", _("已登记")
+        ASSIGNED = "assigned", _("已交办")
         INVESTIGATING = "investigating", _("调查核实中")
         CONCLUDED = "concluded", _("已办结")
 
+    class Outcome(models.TextChoices):
+        SUBSTANTIATED = "substantiated", _("属实")
+        PARTLY = "partly", _("部分属实")
+        UNSUBSTANTIATED = "unsubstantiated", _("不属实")
+
+    # P2: which outcomes stop the appointment (`substantiated` is True for them). Partly
+    # substantiated counts: what was found true is a problem found true — 001 三(三)4 “经查核违纪、
+    # 违规、失职选人用人属实的……该处理的处理”, and 000 二 “有信访未查清的不批”; staff then decide
+    # (the candidate stays suspended / cannot be appointed until they withdraw or otherwise resolve).
+    STOPPING = (Outcome.SUBSTANTIATED, Outcome.PARTLY)
+
     candidate = models.ForeignKey(Candidate, on_delete=models.PROTECT, related_name="complaints")
+    # null only for rows older than migration 0004 filled them; the services always set one.
+    reference = models.CharField(  # noqa: DJ001  (unique, so '' cannot stand for "none")
+        _("查询编号"), max_length=REFERENCE_LENGTH, unique=True, null=True, editable=False
+    )
     received_on = models.DateField(_("受理日期"))
     channel = models.CharField(_("举报方式"), max_length=10, choices=Channel.choices)
+    category = models.CharField(_("反映问题类别"), max_length=30, choices=Category.choices, default=Category.OTHER)
     real_name = models.BooleanField(_("实名举报"), default=False)
+    complainant_name = models.CharField(_("举报人姓名"), max_length=50, blank=True)
+    complainant_phone = models.CharField(_("举报人电话"), max_length=30, blank=True)
+    clear_lead = models.BooleanField(_("线索清楚"), default=False, help_text=_("写明了何人、何时、何事"))
     text = models.TextField(_("举报内容"))
     status = models.CharField(_("办理状态"), max_length=20, choices=Status.choices, default=Status.RECEIVED)
-    substantiated = models.BooleanField(_("反映问题属实"), default=False)
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("承办人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="assigned_complaints",
+    )
+    assigned_at = models.DateTimeField(_("交办时间"), null=True, blank=True)
+    outcome = models.CharField(_("核查结果"), max_length=20, choices=Outcome.choices, blank=True)
+    substantiated = models.BooleanField(_("反映问题属实"), default=False)  # outcome in STOPPING (P2 reads it)
     conclusion = models.TextField(_("核查结论"), blank=True)
     concluded_on = models.DateField(_("办结日期"), null=True, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )  # null: filed by the public online
     created_at = models.DateTimeField(_("录入时间"), auto_now_add=True)
 
     class Meta:
@@ -71,10 +141,19 @@ class Complaint(models.Model):
             models.CheckConstraint(
                 condition=Q(status="concluded") | Q(substantiated=False), name="complaint_substantiated_only_concluded"
             ),
+            models.CheckConstraint(
+                condition=Q(real_name=True) | (Q(complainant_name="") & Q(complainant_phone="")),
+                name="complaint_contact_only_real_name",
+            ),
         ]
+        indexes = [models.Index(fields=["received_on"], name="complaint_received_on")]
 
     def __str__(self):
         return f"举报第 {self.pk} 号（{self.candidate.cadre.name}）"
+
+    @property
+    def public(self) -> bool:
+        return self.created_by_id is None
 
 
 class PreAppointmentTalk(models.Model):

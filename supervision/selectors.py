@@ -1,16 +1,21 @@
 """Reads of publicity, complaints and appointment, including the public notices (no login)."""
 
 from datetime import date, timedelta
+from fractions import Fraction
 
-from django.db.models import QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 
+from cadre import thresholds
 from cadre.models import Candidate, RecordKind, Stage
 from cadre.selectors import selections_for_user
 
 from .models import Appointment, Complaint, PreAppointmentTalk, Publicity
+
+# Complaints are accepted from the public only about candidates in these stages (S3, P2).
+COMPLAINABLE_STAGES = (Stage.INSPECTION, Stage.PUBLICITY)
 
 # A notice stays public while the candidate is in publicity, suspended, or appointed from it.
 PUBLIC_STAGES = (Stage.PUBLICITY, Stage.SUSPENDED, Stage.APPOINTED)
@@ -39,6 +44,62 @@ def complaints_of(candidate: Candidate) -> QuerySet[Complaint]:
 
 def open_complaints_count(*, candidate: Candidate) -> int:
     return Complaint.objects.filter(candidate=candidate).exclude(status=Complaint.Status.CONCLUDED).count()
+
+
+def get_complaint_by_reference(*, reference) -> Complaint:
+    """The public lookup: an unknown reference is a 404, like any malformed one."""
+    if not isinstance(reference, str) or not reference.strip():
+        raise Http404("查询编号不存在")
+    try:
+        return Complaint.objects.only("reference", "status").get(reference=reference.strip().upper())
+    except Complaint.DoesNotExist as exc:
+        raise Http404("查询编号不存在") from exc
+
+
+def complainable_candidate(*, pk) -> Candidate | None:
+    """A candidate the public may complain about (in inspection or publicity), else None: the
+    public cannot tell a candidate out of these stages from one that does not exist."""
+    try:
+        return (
+            Candidate.objects.select_related("cadre", "position__unit").filter(stage__in=COMPLAINABLE_STAGES).get(pk=pk)
+        )
+    except (Candidate.DoesNotExist, ValueError, TypeError):
+        return None
+
+
+def complaint_stats(*, date_from: date, date_to: date) -> dict:
+    """S3: complaints received from `date_from` to `date_to` (inclusive); verified = concluded.
+
+    Each group: total, verified, rate (None when total is 0), target, met (a group with no
+    complaints meets its target). Compared exactly (fractions), so 95 of 100 meets 0.95.
+    """
+    done = Q(status=Complaint.Status.CONCLUDED)
+    row = Complaint.objects.filter(received_on__gte=date_from, received_on__lte=date_to).aggregate(
+        total=Count("pk"),
+        verified=Count("pk", filter=done),
+        real_total=Count("pk", filter=Q(real_name=True)),
+        real_verified=Count("pk", filter=Q(real_name=True) & done),
+        lead_total=Count("pk", filter=Q(clear_lead=True)),
+        lead_verified=Count("pk", filter=Q(clear_lead=True) & done),
+    )
+    snap = thresholds.snapshot()
+
+    def group(total, verified, key):
+        target = snap[key]
+        rate = Fraction(verified, total) if total else None
+        return {
+            "total": total,
+            "verified": verified,
+            "rate": float(rate) if rate is not None else None,
+            "target": float(target),
+            "met": rate is None or rate >= target,
+        }
+
+    return {
+        "overall": group(row["total"], row["verified"], "S3.verified_share"),
+        "real_name": group(row["real_total"], row["real_verified"], "S3.real_name_verified_share"),
+        "clear_lead": group(row["lead_total"], row["lead_verified"], "S3.clear_lead_verified_share"),
+    }
 
 
 def talks_of(candidate: Candidate) -> QuerySet[PreAppointmentTalk]:

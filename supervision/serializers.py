@@ -6,6 +6,7 @@ from rest_framework import serializers
 
 from .calendar_services import MAX_NOTICE
 from .models import Appointment, Complaint, HolidayNotice, PreAppointmentTalk, Publicity
+from .services import PUBLIC_TEXT_MAX
 
 TEXT = 5000
 
@@ -30,22 +31,28 @@ class PublicitySerializer(serializers.ModelSerializer):
             "letter",
             "online",
             "notice_text",
+            "issuer",
             "published_at",
             "created_by",
         ]
         read_only_fields = ["working_days", "notice_text", "published_at"]
         extra_kwargs = {
-            "ends_on": {"required": False, "allow_null": True, "help_text": "留空则按最少工作日自动计算（P1）"}
+            "ends_on": {"required": False, "allow_null": True, "help_text": "留空则按最少工作日自动计算（P1）"},
+            "issuer": {"required": False, "help_text": "落款（发布机关）；留空则用设置 PUBLICITY_ISSUER"},
         }
 
 
 class ComplaintSerializer(serializers.ModelSerializer):
-    """举报 (S3, P2). `suspend` (input only): during publicity, suspend the candidate while it is investigated."""
+    """举报 (S3, P2) registered by staff. `suspend` (input only): during publicity, suspend the candidate
+    while it is investigated. `complainant_name` / `complainant_phone`: real-name complaints only."""
 
     suspend = serializers.BooleanField(write_only=True, default=False, help_text="仅任前公示阶段可选：暂缓任用")
     channel_label = serializers.CharField(source="get_channel_display", read_only=True)
+    category_label = serializers.CharField(source="get_category_display", read_only=True)
     status_label = serializers.CharField(source="get_status_display", read_only=True)
-    created_by = _username("created_by")
+    outcome_label = serializers.CharField(source="get_outcome_display", read_only=True)
+    assigned_to = serializers.CharField(source="assigned_to.username", read_only=True, default=None)
+    created_by = serializers.CharField(source="created_by.username", read_only=True, default=None)
 
     class Meta:
         model = Complaint
@@ -54,25 +61,108 @@ class ComplaintSerializer(serializers.ModelSerializer):
             "received_on",
             "channel",
             "channel_label",
+            "category",
+            "category_label",
             "real_name",
+            "complainant_name",
+            "complainant_phone",
+            "clear_lead",
             "text",
             "suspend",
             "status",
             "status_label",
+            "assigned_to",
+            "assigned_at",
+            "outcome",
+            "outcome_label",
             "substantiated",
             "conclusion",
             "concluded_on",
             "created_by",
             "created_at",
         ]
-        read_only_fields = ["status", "substantiated", "conclusion", "concluded_on", "created_at"]
-        extra_kwargs = {"text": {"max_length": TEXT}, "real_name": {"default": False}}
+        read_only_fields = [
+            "status",
+            "assigned_at",
+            "outcome",
+            "substantiated",
+            "conclusion",
+            "concluded_on",
+            "created_at",
+        ]
+        extra_kwargs = {
+            "text": {"max_length": TEXT},
+            "real_name": {"default": False},
+            "category": {"default": Complaint.Category.OTHER},
+            "clear_lead": {"default": False},
+            "complainant_name": {"default": ""},
+            "complainant_phone": {"default": ""},
+        }
+
+
+class ComplaintAssignSerializer(serializers.Serializer):
+    investigator = serializers.IntegerField(help_text="承办人（用户 id：组工干部或纪检监督人员）")
 
 
 class ConcludeSerializer(serializers.Serializer):
-    substantiated = serializers.BooleanField(help_text="反映问题属实")
+    outcome = serializers.ChoiceField(
+        choices=Complaint.Outcome.choices, required=False, help_text="属实 / 部分属实 / 不属实（优先于 substantiated）"
+    )
+    substantiated = serializers.BooleanField(required=False, help_text="旧写法：true 属实，false 不属实")
     conclusion = serializers.CharField(max_length=TEXT)
     resume = serializers.BooleanField(default=False, help_text="不属实且人选暂缓任用时：恢复公示")
+
+
+class PublicComplaintSerializer(serializers.Serializer):
+    """`POST public/complaints/` (no sign-in, S3). Real-name: both `name` and `phone`; anonymous:
+    neither. The API asks no challenge question (the per-address limit applies, API.md 429)."""
+
+    candidate = serializers.IntegerField(help_text="考察或公示期间的人选 id")
+    category = serializers.ChoiceField(choices=Complaint.Category.choices)
+    text = serializers.CharField(
+        max_length=PUBLIC_TEXT_MAX,
+        help_text=f"不超过 {PUBLIC_TEXT_MAX} 个字符",
+        error_messages={"max_length": f"举报内容不能超过 {PUBLIC_TEXT_MAX} 个字符"},
+    )
+    name = serializers.CharField(required=False, allow_blank=True, default="", max_length=50)
+    phone = serializers.CharField(required=False, allow_blank=True, default="", max_length=30)
+    clear_lead = serializers.BooleanField(required=False, default=False, help_text="线索清楚：写明何人、何时、何事")
+
+
+class PublicNoticeSerializer(serializers.ModelSerializer):
+    """`GET public/notices/`: one candidate in publicity."""
+
+    candidate = serializers.IntegerField(source="candidate_id")
+    name = serializers.CharField(source="candidate.cadre.name")
+    position = serializers.CharField(source="candidate.position")
+
+    class Meta:
+        model = Publicity
+        fields = ["candidate", "name", "position", "starts_on", "ends_on", "phone", "letter", "online", "issuer"]
+
+
+class ReferenceSerializer(serializers.Serializer):
+    reference = serializers.CharField()
+
+
+class ComplaintStatusSerializer(serializers.Serializer):
+    reference = serializers.CharField()
+    status = serializers.ChoiceField(choices=Complaint.Status.choices)
+    status_label = serializers.CharField(source="get_status_display")
+
+
+class StatsGroupSerializer(serializers.Serializer):
+    total = serializers.IntegerField()
+    verified = serializers.IntegerField()
+    rate = serializers.FloatField(allow_null=True)
+    target = serializers.FloatField()
+    met = serializers.BooleanField()
+
+
+class ComplaintStatsSerializer(serializers.Serializer):
+    overall = StatsGroupSerializer()
+    real_name = StatsGroupSerializer()
+    clear_lead = StatsGroupSerializer()
 
 
 class PreAppointmentTalkSerializer(serializers.ModelSerializer):

@@ -8,24 +8,27 @@ Supervision does not import voting (voting reads supervision's complaints for V6
 a publicity must follow comes from the record's `decision_result` fact.
 """
 
+import hashlib
 from datetime import date, timedelta
 
 from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
+from cadre import roles
 from cadre import services as cadre_services
 from cadre.access import ensure_can_work
 from cadre.cleaning import Cleaner
 from cadre.errors import Conflict, InvalidInput
 from cadre.models import OPEN_STAGES, Candidate, Gender, RecordKind, Stage
+from cadre.ratelimit import Limiter
 from cadre.record import record_append
 from cadre.rules import refusal
 from cadre.selectors import is_promotion
 from cadre.thresholds import snapshot
 
-from .models import Appointment, Complaint, PreAppointmentTalk, Publicity
-from .selectors import decided_on, open_complaints_count
+from .models import Appointment, Complaint, PreAppointmentTalk, Publicity, default_issuer, new_reference
+from .selectors import COMPLAINABLE_STAGES, decided_on, open_complaints_count
 from .workdays import CalendarUnavailableError, add_working_days, count_working_days
 
 MAX_TEXT = 5000
@@ -54,7 +57,9 @@ def _ym(day: date | None) -> str:
     return f"{day.year}年{day.month}月" if day else ""
 
 
-def notice_text(*, candidate: Candidate, starts_on: date, ends_on: date, phone: str, letter: str, online: str) -> str:
+def notice_text(
+    *, candidate: Candidate, starts_on: date, ends_on: date, phone: str, letter: str, online: str, issuer: str = ""
+) -> str:
     """P3: basic facts, the proposed post, the period and the complaint channels."""
     cadre = candidate.cadre
     current = str(cadre.position) if cadre.position else f"{cadre.unit.name}干部"
@@ -74,7 +79,9 @@ def notice_text(*, candidate: Candidate, starts_on: date, ends_on: date, phone: 
         + "，".join(f for f in facts if f)
         + f"。拟任{candidate.position}。\n\n"
         + f"公示时间：{_ymd(starts_on)}至{_ymd(ends_on)}。\n\n"
-        + "公示期间，对公示对象有何意见或问题，可通过来信、来电、网络等方式向县委组织部反映。"
+        + "公示期间，对公示对象有何意见或问题，可通过来信、来电、网络等方式向"
+        + (issuer or default_issuer())
+        + "反映。"
         + "反映问题要实事求是、客观公正，提倡署实名。\n"
         + f"举报电话：{phone}\n来信地址：{letter}\n网上举报：{online}"
     )
@@ -90,6 +97,7 @@ def publicity_start(
     letter: str,
     online: str,
     ends_on: date | None = None,
+    issuer: str | None = None,
 ) -> Publicity:
     """Publish the notice. P1: the period is at least the threshold's working days; longer is allowed."""
     candidate = _lock_candidate(candidate_id)
@@ -106,6 +114,8 @@ def publicity_start(
         "letter": clean.text(letter, "letter", max_length=300),
         "online": clean.text(online, "online", max_length=300),
     }
+    # 落款: the issuing authority, by default the configured one (settings.PUBLICITY_ISSUER).
+    issuer = clean.text(issuer or default_issuer(), "issuer", max_length=100, label="发布机关")
     decision = decided_on(candidate)
     if starts_on and decision and starts_on < decision:
         clean.add("starts_on", f"公示须在讨论决定之后：开始日期不能早于 {decision}（常委会讨论决定日期）")
@@ -124,7 +134,8 @@ def publicity_start(
         starts_on=starts_on,
         ends_on=ends_on,
         working_days=working_days,
-        notice_text=notice_text(candidate=candidate, starts_on=starts_on, ends_on=ends_on, **channels),
+        notice_text=notice_text(candidate=candidate, starts_on=starts_on, ends_on=ends_on, issuer=issuer, **channels),
+        issuer=issuer,
         published_at=timezone.now(),
         created_by=actor,
         **channels,
@@ -143,12 +154,60 @@ def publicity_start(
             "required_working_days": required,
             **channels,
             "notice_text": publicity.notice_text,
+            "issuer": issuer,
         },
     )
     return publicity
 
 
 # ---------------------------------------------------------------------------- complaints (P2, S3)
+#
+# received 已登记 → assigned 已交办 → investigating 调查核实中 → concluded 已办结 (outcome). Every step
+# appends a FACT entry (who: the record's actor; when: its time). The complainant's name and phone
+# never enter the record: only whether the complaint is real-name.
+
+PUBLIC_TEXT_MAX = MAX_TEXT  # the public form and API say this limit
+# API.md 429: more than 50 public complaints from one address within an hour (page and API together).
+PUBLIC_COMPLAINTS = Limiter("supervision:public-complaint", limit=50, window=3600)
+
+
+def too_many_message(wait: int) -> str:
+    return f"同一地址一小时内提交的举报过多，请 {wait} 秒后再试；也可以通过公示所列电话或来信反映"
+
+
+NOT_COMPLAINABLE = "人选不存在或不在考察、公示期间"
+INVESTIGATOR_ROLES = (roles.ORG_STAFF, roles.SUPERVISOR)
+
+
+def _new_reference() -> str:
+    while True:
+        reference = new_reference()
+        if not Complaint.objects.filter(reference=reference).exists():
+            return reference
+
+
+def _clean_complaint(clean: Cleaner, *, category, text, real_name, name, phone, clear_lead):
+    clean.choice(category, "category", Complaint.Category.values, message="请选择反映问题的类别")
+    text = clean.text(text, "text", label="举报内容")
+    name = clean.text(name, "name", required=bool(real_name), max_length=50, label="姓名（实名举报）")
+    phone = clean.text(phone, "phone", required=bool(real_name), max_length=30, label="联系电话（实名举报）")
+    if not isinstance(clear_lead, bool):
+        clean.add("clear_lead", "必须是是或否")
+    return text, (name if real_name else ""), (phone if real_name else "")
+
+
+def _received_payload(complaint: Complaint, **extra) -> dict:
+    return {
+        "fact": "complaint_received",
+        "label": "受理举报",
+        "complaint": complaint.pk,
+        "channel": complaint.channel,
+        "category": complaint.category,
+        "category_label": str(complaint.get_category_display()),
+        "real_name": complaint.real_name,
+        "clear_lead": complaint.clear_lead,
+        **extra,
+    }
 
 
 @cadre_services.records_refusals
@@ -160,9 +219,14 @@ def complaint_file(
     channel: str,
     real_name: bool,
     text: str,
+    category: str = Complaint.Category.OTHER,
+    clear_lead: bool = False,
+    complainant_name: str = "",
+    complainant_phone: str = "",
     suspend: bool = False,
 ) -> Complaint:
-    """A complaint is an important situation (S2); during publicity the staff may suspend the candidate."""
+    """Staff register a letter, visit or phone call. A complaint is an important situation (S2);
+    during publicity the staff may suspend the candidate."""
     candidate = _lock_candidate(candidate_id)
     ensure_can_work(actor, candidate.selection)
     if candidate.stage not in OPEN_STAGES:
@@ -170,25 +234,34 @@ def complaint_file(
     clean = Cleaner(max_length=MAX_TEXT)
     received_on = clean.date(received_on, "received_on", not_future=True, label="受理日期")
     clean.choice(channel, "channel", Complaint.Channel.values, message="请选择举报方式：来信来访、电话或网络")
+    clean.choice(category, "category", Complaint.Category.values, message="请选择反映问题的类别")
     text = clean.text(text, "text")
+    name = clean.text(complainant_name, "complainant_name", required=False, max_length=50) if real_name else ""
+    phone = clean.text(complainant_phone, "complainant_phone", required=False, max_length=30) if real_name else ""
     if suspend and candidate.stage != Stage.PUBLICITY:
         clean.add("suspend", "只有任前公示阶段的人选可以暂缓任用")
     clean.done()
     complaint = Complaint.objects.create(
         candidate=candidate,
+        reference=_new_reference(),
         received_on=received_on,
         channel=channel,
+        category=category,
         real_name=bool(real_name),
+        complainant_name=name,
+        complainant_phone=phone,
+        clear_lead=bool(clear_lead),
         text=text,
         created_by=actor,
     )
+    record_append(candidate=candidate, actor=actor, kind=RecordKind.FACT, payload=_received_payload(complaint))
     cadre_services.record_important(
         actor=actor,
         candidate=candidate,
         category="complaint",
         text=(
             f"{received_on} 收到{'实名' if real_name else '匿名'}举报（{Complaint.Channel(channel).label}，"
-            f"第 {complaint.pk} 号）：{text}"
+            f"{complaint.get_category_display()}，第 {complaint.pk} 号）：{text}"
         ),
         outcome="已暂缓任用，调查核实" if suspend else "调查核实",
     )
@@ -202,6 +275,61 @@ def complaint_file(
     return complaint
 
 
+@transaction.atomic
+def complaint_submit(
+    *,
+    candidate_id,
+    category: str,
+    text: str,
+    name: str = "",
+    phone: str = "",
+    clear_lead: bool = False,
+) -> Complaint:
+    """Anyone files a complaint online (S3), anonymously or with name and phone (real-name), about a
+    candidate in inspection or publicity. No actor: the record entry's actor is null. The text is
+    not copied into the record (it is the public's, unchecked): its sha256 binds the stored text."""
+    try:
+        candidate = (
+            Candidate.objects.select_for_update(of=("self",))
+            .filter(stage__in=COMPLAINABLE_STAGES)
+            .get(pk=int(candidate_id))
+        )
+    except (Candidate.DoesNotExist, ValueError, TypeError) as exc:
+        raise InvalidInput({"candidate": [NOT_COMPLAINABLE]}) from exc
+    real_name = bool((name or "").strip() or (phone or "").strip())
+    clean = Cleaner(max_length=PUBLIC_TEXT_MAX)
+    text, name, phone = _clean_complaint(
+        clean, category=category, text=text, real_name=real_name, name=name, phone=phone, clear_lead=clear_lead
+    )
+    clean.done()
+    complaint = Complaint.objects.create(
+        candidate=candidate,
+        reference=_new_reference(),
+        received_on=timezone.localdate(),
+        channel=Complaint.Channel.ONLINE,
+        category=category,
+        real_name=real_name,
+        complainant_name=name,
+        complainant_phone=phone,
+        clear_lead=clear_lead,
+        text=text,
+        created_by=None,
+    )
+    record_append(
+        candidate=candidate,
+        actor=None,
+        kind=RecordKind.FACT,
+        payload=_received_payload(
+            complaint,
+            label="收到网上举报",
+            public=True,
+            stage=candidate.stage,
+            text_sha256=hashlib.sha256(text.encode()).hexdigest(),
+        ),
+    )
+    return complaint
+
+
 def _lock_complaint(complaint_id) -> Complaint:
     try:
         return Complaint.objects.select_for_update().get(pk=complaint_id)
@@ -209,44 +337,111 @@ def _lock_complaint(complaint_id) -> Complaint:
         raise InvalidInput({"complaint": ["举报不存在"]}) from exc
 
 
-@transaction.atomic
-def complaint_investigate(*, actor: User, complaint_id: int) -> Complaint:
+def _lock_for(actor: User, complaint_id) -> tuple[Complaint, Candidate]:
+    """The complaint and its candidate, locked; the actor is assigned staff or the investigator."""
     complaint = _lock_complaint(complaint_id)
     candidate = _lock_candidate(complaint.candidate_id)
-    ensure_can_work(actor, candidate.selection)
-    if complaint.status != Complaint.Status.RECEIVED:
-        raise Conflict(f"该举报当前为“{complaint.get_status_display()}”，不能再转入调查核实")
-    complaint.status = Complaint.Status.INVESTIGATING
-    complaint.save(update_fields=["status"])
+    if complaint.assigned_to_id is None or complaint.assigned_to_id != actor.pk:
+        ensure_can_work(actor, candidate.selection)
+    return complaint, candidate
+
+
+def _investigator(user_id) -> User:
+    try:
+        user = User.objects.get(pk=int(user_id), is_active=True)
+    except (User.DoesNotExist, ValueError, TypeError) as exc:
+        raise InvalidInput({"investigator": ["承办人不存在"]}) from exc
+    if not roles.has_role(user, *INVESTIGATOR_ROLES):
+        raise InvalidInput({"investigator": ["承办人须是组工干部或纪检监督人员"]})
+    return user
+
+
+def _investigator_payload(user: User) -> dict:
+    return {"investigator": user.pk, "investigator_name": user.get_full_name() or user.username}
+
+
+@transaction.atomic
+def complaint_assign(*, actor: User, complaint_id: int, investigator_id: int) -> Complaint:
+    """交办: name the investigator (a user); may be given again while not yet investigating."""
+    complaint, candidate = _lock_for(actor, complaint_id)
+    ensure_can_work(actor, candidate.selection)  # only the selection's staff assign
+    if complaint.status not in (Complaint.Status.RECEIVED, Complaint.Status.ASSIGNED):
+        raise Conflict(f"该举报当前为“{complaint.get_status_display()}”，不能再交办")
+    investigator = _investigator(investigator_id)
+    complaint.status = Complaint.Status.ASSIGNED
+    complaint.assigned_to = investigator
+    complaint.assigned_at = timezone.now()
+    complaint.save(update_fields=["status", "assigned_to", "assigned_at"])
     record_append(
         candidate=candidate,
         actor=actor,
         kind=RecordKind.FACT,
-        payload={"fact": "complaint_investigating", "label": "举报转入调查核实", "complaint": complaint.pk},
+        payload={
+            "fact": "complaint_assigned",
+            "label": "举报交办",
+            "complaint": complaint.pk,
+            **_investigator_payload(investigator),
+        },
+    )
+    return complaint
+
+
+@transaction.atomic
+def complaint_investigate(*, actor: User, complaint_id: int) -> Complaint:
+    """调查核实 begins. Not yet assigned: the actor becomes the investigator (recorded as such)."""
+    complaint, candidate = _lock_for(actor, complaint_id)
+    if complaint.status not in (Complaint.Status.RECEIVED, Complaint.Status.ASSIGNED):
+        raise Conflict(f"该举报当前为“{complaint.get_status_display()}”，不能再转入调查核实")
+    if complaint.assigned_to_id is None:
+        complaint.assigned_to, complaint.assigned_at = actor, timezone.now()
+    complaint.status = Complaint.Status.INVESTIGATING
+    complaint.save(update_fields=["status", "assigned_to", "assigned_at"])
+    record_append(
+        candidate=candidate,
+        actor=actor,
+        kind=RecordKind.FACT,
+        payload={
+            "fact": "complaint_investigating",
+            "label": "举报转入调查核实",
+            "complaint": complaint.pk,
+            **_investigator_payload(complaint.assigned_to),
+        },
     )
     return complaint
 
 
 @cadre_services.records_refusals
 def complaint_conclude(
-    *, actor: User, complaint_id: int, substantiated: bool, conclusion: str, resume: bool = False
+    *,
+    actor: User,
+    complaint_id: int,
+    conclusion: str,
+    substantiated: bool | None = None,
+    outcome: str | None = None,
+    resume: bool = False,
 ) -> Complaint:
-    """P2: the conclusion. An unsubstantiated one may resume a suspended candidate when nothing else is open."""
-    complaint = _lock_complaint(complaint_id)
-    candidate = _lock_candidate(complaint.candidate_id)
-    ensure_can_work(actor, candidate.selection)
+    """P2: the conclusion, from any open status. `outcome` is 属实 / 部分属实 / 不属实; callers that
+    pass only `substantiated` (a bool) mean 属实 or 不属实. Substantiated and partly substantiated
+    stop the appointment (Complaint.STOPPING). An unsubstantiated one may resume a suspended
+    candidate when nothing else is open."""
+    complaint, candidate = _lock_for(actor, complaint_id)
     if complaint.status == Complaint.Status.CONCLUDED:
         raise refusal("S1", "该举报已经办结，结论不能更改")  # a conclusion is recorded once
     clean = Cleaner(max_length=MAX_TEXT)
     conclusion = clean.text(conclusion, "conclusion")
-    if resume and substantiated:
-        clean.add("resume", "反映问题属实的，不能恢复公示")
+    if outcome is None and substantiated is not None:
+        outcome = Complaint.Outcome.SUBSTANTIATED if substantiated else Complaint.Outcome.UNSUBSTANTIATED
+    clean.choice(outcome, "outcome", Complaint.Outcome.values, message="请选择核查结果：属实、部分属实或不属实")
+    stops = outcome in Complaint.STOPPING
+    if resume and stops:
+        clean.add("resume", "反映问题属实或部分属实的，不能恢复公示")
     clean.done()
     complaint.status = Complaint.Status.CONCLUDED
-    complaint.substantiated = bool(substantiated)
+    complaint.outcome = outcome
+    complaint.substantiated = stops
     complaint.conclusion = conclusion
     complaint.concluded_on = timezone.localdate()
-    complaint.save(update_fields=["status", "substantiated", "conclusion", "concluded_on"])
+    complaint.save(update_fields=["status", "outcome", "substantiated", "conclusion", "concluded_on"])
     record_append(
         candidate=candidate,
         actor=actor,
@@ -255,6 +450,8 @@ def complaint_conclude(
             "fact": "complaint_concluded",
             "label": "举报办结",
             "complaint": complaint.pk,
+            "outcome": outcome,
+            "outcome_label": str(Complaint.Outcome(outcome).label),
             "substantiated": complaint.substantiated,
             "conclusion": conclusion,
         },

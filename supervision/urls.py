@@ -8,4 +8,6 @@ urlpatterns = [
     path("candidates/<int:pk>/appointment/", views.appointment, name="appointment"),
     path("notices/", views.notice_list, name="notices"),
     path("notices/<int:pk>/", views.notice, name="notice"),
+    path("complaints/status/", views.complaint_status, name="complaint_status"),
+    path("complaints/stats/", views.complaint_stats, name="complaint_stats"),
 ]

@@ -172,6 +172,11 @@ class BallotSession(models.Model):
         related_name="+",
     )
     positions = models.ManyToManyField("cadre.Position", verbose_name=_("推荐职位"), blank=True, related_name="+")
+    # A recommendation is held in one unit (R3 reads "own unit"); an evaluation is of one year (E2).
+    unit = models.ForeignKey(
+        "cadre.Unit", verbose_name=_("推荐单位"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    year = models.PositiveSmallIntegerField(_("测评年度"), null=True, blank=True)
     body = models.CharField(_("表决机构"), max_length=10, choices=Body.choices, blank=True)
     entitled = models.ManyToManyField(
         settings.AUTH_USER_MODEL, verbose_name=_("应到会成员"), blank=True, related_name="ballot_sessions_entitled"

@@ -9,7 +9,7 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
-from cadre import tasks
+from cadre import outbox, tasks
 from cadre.models import RecordCheckpoint, RecordEntry, RecordVerification
 from cadre.record import verify
 
@@ -70,3 +70,16 @@ def test_record_verify_runs_on_a_real_worker(candidate, staff):
     assert signed.chains == 1 and signed.entries == RecordEntry.objects.count()
     result = verify()
     assert result.ok and result.checkpoint["id"] == checkpoint_pk and result.checkpoint["ok"]
+
+
+def test_beat_reads_its_schedule_from_the_database_and_loads_the_settings_entries():
+    assert settings.CELERY_BEAT_SCHEDULER == "django_celery_beat.schedulers:DatabaseScheduler"
+    schedule = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
+    assert {
+        "cadre.tasks.job_sweep",
+        "supervision.tasks.publicity_close_due",
+        "supervision.tasks.reminders_digest",
+    } <= schedule
+    outbox.handlers()  # imports every app's tasks module, as the worker's autodiscovery does
+    registered = set(tasks.run_job.app.tasks)
+    assert schedule <= registered | {"celery.backend_cleanup"}

@@ -46,7 +46,13 @@ def test_publicity_page_complaints(client, staff, publicizing):
     publicizing.refresh_from_db()
     assert publicizing.stage == Stage.SUSPENDED
     assert client.post(url, {"action": "investigate", "complaint": complaint.pk}).status_code == 302
-    conclude = {"action": "conclude", "complaint": complaint.pk, "conclusion": "", "resume": "on"}
+    conclude = {
+        "action": "conclude",
+        "complaint": complaint.pk,
+        "outcome": "unsubstantiated",
+        "conclusion": "",
+        "resume": "on",
+    }
     assert client.post(url, conclude).status_code == 400
     assert client.post(url, {**conclude, "conclusion": "不属实"}).status_code == 302
     publicizing.refresh_from_db()
