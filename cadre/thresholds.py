@@ -97,6 +97,12 @@ SPECS: dict[str, Spec] = {
     ),
     "P1.working_days": Spec("P1", "5", _positive_int, "任前公示最少工作日"),
     "A2.probation_days": Spec("A2", "365", _positive_int, "试用期（天）"),
+    # C1 (`004` 三(二); `002` #20): rotation 交流轮岗 by years in post, and its age exemption.
+    "C1.key_post_years": Spec("C1", "5", _positive_int, "同一重点岗位任职满此年数须交流"),
+    "C1.should_rotate_years": Spec("C1", "8", _positive_int, "同一职位任职满此年数应交流"),
+    "C1.must_rotate_years": Spec("C1", "10", _positive_int, "同一职位任职满此年数必须交流"),
+    "C1.exempt_age_male": Spec("C1", "58", _positive_int, "男性年满此岁数可不交流"),
+    "C1.exempt_age_female": Spec("C1", "53", _positive_int, "女性年满此岁数可不交流"),
     # S3 (`001` 三(三)2): verification targets of complaints (supervision/0004 writes the rows).
     "S3.verified_share": Spec("S3", "0.95", _fraction, "举报查核率下限"),
     "S3.real_name_verified_share": Spec("S3", "1", _fraction, "实名举报查核率下限"),

@@ -23,16 +23,12 @@ from django.utils import timezone
 from cadre import roles
 from cadre.models import Cadre, Gender, Stage
 from cadre.selectors import selections_for_user
+from cadre.thresholds import snapshot
 
 from . import deadline_services
 from .models import Complaint, Publicity
 
-# C1 (004 三(二), 002 #20). Kept here until cadre.thresholds has C1 entries.
-KEY_POST_YEARS = 5
-SHOULD_ROTATE_YEARS = 8
-MUST_ROTATE_YEARS = 10
-EXEMPT_AGE = {Gender.MALE: 58, Gender.FEMALE: 53}
-ROTATION_LIMIT = 20
+ROTATION_LIMIT = 20  # dashboard rows, not a rule
 
 
 def _years_ago(today: date, years: int) -> date:
@@ -61,11 +57,12 @@ def ended_publicities(*, user, today: date) -> list[Publicity]:
     )
 
 
-def _rotation_queryset(today: date):
-    key = Q(position__is_key_post=True, position_since__lte=_years_ago(today, KEY_POST_YEARS))
-    long = Q(position_since__lte=_years_ago(today, SHOULD_ROTATE_YEARS))
-    exempt = Q(gender=Gender.MALE, birth_date__lte=_years_ago(today, EXEMPT_AGE[Gender.MALE])) | Q(
-        gender=Gender.FEMALE, birth_date__lte=_years_ago(today, EXEMPT_AGE[Gender.FEMALE])
+def _rotation_queryset(today: date, t):
+    """C1 (thresholds `C1.*`): a key post held `key_post_years`, any post `should_rotate_years`."""
+    key = Q(position__is_key_post=True, position_since__lte=_years_ago(today, t["C1.key_post_years"]))
+    long = Q(position_since__lte=_years_ago(today, t["C1.should_rotate_years"]))
+    exempt = Q(gender=Gender.MALE, birth_date__lte=_years_ago(today, t["C1.exempt_age_male"])) | Q(
+        gender=Gender.FEMALE, birth_date__lte=_years_ago(today, t["C1.exempt_age_female"])
     )
     return (
         Cadre.objects.filter(position__isnull=False, position_since__isnull=False)
@@ -82,11 +79,12 @@ def _full_years(since: date, today: date) -> int:
 
 def rotation_due(*, today: date, limit: int | None = ROTATION_LIMIT) -> list[tuple[Cadre, int, bool]]:
     """C1: (cadre, full years in post, must rotate) for the cadres due to rotate, longest in post first."""
-    cadres = _rotation_queryset(today)
+    t = snapshot()
+    cadres = _rotation_queryset(today, t)
     due = []
     for cadre in cadres[:limit] if limit else cadres:
         years = _full_years(cadre.position_since, today)
-        must = years >= MUST_ROTATE_YEARS or (cadre.position.is_key_post and years >= KEY_POST_YEARS)
+        must = years >= t["C1.must_rotate_years"] or (cadre.position.is_key_post and years >= t["C1.key_post_years"])
         due.append((cadre, years, must))
     return due
 
