@@ -829,12 +829,13 @@ def _cadres_of(fact) -> list[int]:
     return ids
 
 
-def _lock_for_fact(actor, fact, *also) -> list[Candidate]:
+def _lock_for_fact(actor, fact, *also, check: bool = True) -> list[Candidate]:
     """Lock the open candidacies of every cadre the fact concerns, then check the actor may edit each."""
     cadre_ids = sorted({*_cadres_of(fact), *also})
     candidates = _lock_open_candidates(cadre_ids)
-    for cadre in Cadre.objects.filter(pk__in=cadre_ids).order_by("pk"):
-        _ensure_can_edit(actor, cadre)
+    if check:
+        for cadre in Cadre.objects.filter(pk__in=cadre_ids).order_by("pk"):
+            _ensure_can_edit(actor, cadre)
     return candidates
 
 
@@ -859,11 +860,25 @@ def _fact_summary(action: str, fact, words: list[str]) -> str:
 def cadre_fact_create(*, actor: User, cadre: Cadre, model, **fields):
     """A new assessment, evaluation, sanction (or education record, résumé entry, reward, family
     member, kinship) of a cadre."""
-    name, allowed = _fact_kind(model)
     _ensure_cadre_writer(actor)
+    return _fact_create(actor=actor, cadre=cadre, model=model, fields=fields)
+
+
+@transaction.atomic
+def cadre_evaluation_counted(*, actor: User, cadre: Cadre, year: int, counts: dict, source: dict) -> Evaluation:
+    """E2's democratic evaluation as counted by an online secret ballot that `actor` closed: the numbers
+    are the bulletin's, not an edit of the cadre, so the edit permission of cadre facts does not apply;
+    `source` (the session and bulletin root) goes into the record entry."""
+    return _fact_create(
+        actor=actor, cadre=cadre, model=Evaluation, fields={"year": year, **counts}, check=False, extra=source
+    )
+
+
+def _fact_create(*, actor: User, cadre: Cadre, model, fields: dict, check: bool = True, extra=None):
+    name, allowed = _fact_kind(model)
     _check_fields(fields, allowed)
     fact = model(cadre_id=cadre.pk, **fields)
-    candidates = _lock_for_fact(actor, fact)
+    candidates = _lock_for_fact(actor, fact, check=check)
     _save_fact(fact)
     changes, words = _diff(None, fact, allowed)
     _record_change(
@@ -875,6 +890,7 @@ def cadre_fact_create(*, actor: User, cadre: Cadre, model, **fields):
         changes=changes,
         summary=_fact_summary("create", fact, words),
         fact_id=fact.pk,
+        **(extra or {}),
     )
     return fact
 

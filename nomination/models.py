@@ -6,7 +6,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from cadre.models import Cadre, Candidate, Selection, Unit
+from cadre.models import Cadre, Candidate, Position, Selection, Unit
 
 
 class MotionAgenda(models.Model):
@@ -111,6 +111,12 @@ class RecommendationMeeting(models.Model):
         related_name="+",
     )
     confirmed_at = models.DateTimeField(_("确认时间"), null=True, blank=True)
+    # Counted by an online secret ballot (voting.BallotSession id; nomination does not import voting):
+    # the count is the machine's, so no second entry. Such a count is per post.
+    ballot_session = models.PositiveIntegerField(_("网上投票编号"), null=True, blank=True, editable=False)
+    position = models.ForeignKey(
+        Position, verbose_name=_("推荐职位"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
 
     class Meta:
         verbose_name = _("民主推荐")
@@ -119,7 +125,9 @@ class RecommendationMeeting(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(present__lte=F("entitled")), name="recommendation_present_le_entitled"),
             models.CheckConstraint(
-                condition=Q(confirmed_by__isnull=True) | ~Q(confirmed_by=F("entered_by")),
+                condition=Q(confirmed_by__isnull=True)
+                | ~Q(confirmed_by=F("entered_by"))
+                | Q(ballot_session__isnull=False),
                 name="recommendation_confirmed_by_second_person",
             ),
             models.CheckConstraint(

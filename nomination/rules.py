@@ -6,6 +6,7 @@ where it applies. They read; they never write.
 
 from datetime import timedelta
 
+from django.db.models import Q
 from django.utils.translation import gettext_noop
 
 from cadre.models import (
@@ -204,11 +205,14 @@ def has_majority(votes: int, present: int, min_share) -> bool:
 
 
 def _results(candidate):
-    """Recommendation results of this candidate's cadre in this selection: confirmed meetings only (R1)."""
+    """Recommendation results of this candidate's cadre in this selection: confirmed meetings only (R1);
+    a count for one post (an online ballot's) only when it is the candidate's post."""
     return list(
         RecommendationResult.objects.filter(
             cadre=candidate.cadre, meeting__selection=candidate.selection, meeting__confirmed_by__isnull=False
-        ).select_related("meeting")
+        )
+        .filter(Q(meeting__position__isnull=True) | Q(meeting__position=candidate.position_id))
+        .select_related("meeting")
     )
 
 

@@ -207,12 +207,18 @@ def recommendation_enter(
         present=present,
         entered_by=actor,
     )
+    _save_results(meeting, votes)
+    return meeting
+
+
+def _save_results(meeting: RecommendationMeeting, votes: dict[int, int]) -> dict[int, int]:
+    """Each cadre's votes with its rank; returns the ranks."""
     ranking = ranks(votes)
     RecommendationResult.objects.bulk_create(
         RecommendationResult(meeting=meeting, cadre_id=cadre_id, votes=count, rank=ranking[cadre_id])
         for cadre_id, count in votes.items()
     )
-    return meeting
+    return ranking
 
 
 def _lock_meeting(meeting_id) -> RecommendationMeeting:
@@ -264,26 +270,39 @@ def recommendation_confirm(
     candidates = _lock_candidates(meeting.selection.candidates.filter(cadre_id__in=list(first)))
     for candidate in candidates:
         result = first[candidate.cadre_id]
-        _fact(
+        _record_result(
             candidate,
             actor,
-            "recommendation",
-            "民主推荐结果",
-            rule="R1",
-            meeting=meeting.pk,
-            unit=meeting.unit_id,
-            unit_name=meeting.unit.name,
-            kind=meeting.kind,
-            kind_label=str(meeting.get_kind_display()),
-            held_on=meeting.held_on.isoformat(),
-            entitled=meeting.entitled,
-            present=meeting.present,
+            meeting,
             votes=result.votes,
             rank=result.rank,
+            label="民主推荐结果",
             entered_by=meeting.entered_by.get_username(),
             confirmed_by=actor.get_username(),
         )
     return meeting
+
+
+def _record_result(candidate, actor, meeting: RecommendationMeeting, *, votes: int, rank: int, label: str, **extra):
+    """The `recommendation` fact a confirmed result gives each candidate's record (R1)."""
+    _fact(
+        candidate,
+        actor,
+        "recommendation",
+        label,
+        rule="R1",
+        meeting=meeting.pk,
+        unit=meeting.unit_id,
+        unit_name=meeting.unit.name,
+        kind=meeting.kind,
+        kind_label=str(meeting.get_kind_display()),
+        held_on=meeting.held_on.isoformat(),
+        entitled=meeting.entitled,
+        present=meeting.present,
+        votes=votes,
+        rank=rank,
+        **extra,
+    )
 
 
 @transaction.atomic
@@ -339,3 +358,61 @@ def inspection_decision_record(
             inspection_objects=names,
         )
     return decision
+
+
+# ---------------------------------------------------------------------------- online ballots (R1, R3)
+
+
+@transaction.atomic
+def recommendation_from_ballot(
+    *,
+    actor: User,
+    selection_id: int,
+    unit_id: int,
+    position_id: int,
+    held_on: date,
+    entitled: int,
+    present: int,
+    votes: dict[int, int],
+    ballot_session: int,
+    bulletin_root: str,
+) -> RecommendationMeeting | None:
+    """A recommendation counted by an online secret ballot for one post (voting closes the session and
+    calls this): confirmed at once — the count is the bulletin's, not a clerk's typing (R1) — and the
+    candidates' records get the same `recommendation` fact a confirmed paper entry gives them."""
+    selection = _lock_selection(selection_id)
+    ensure_can_work(actor, selection)
+    if not present:
+        return None  # nobody voted: no recommendation to count (R3 reads only meetings with ballots)
+    if RecommendationMeeting.objects.filter(ballot_session=ballot_session, position_id=position_id).exists():
+        raise refusal("S1", "该网上推荐结果已经登记")
+    now = timezone.now()
+    meeting = RecommendationMeeting.objects.create(
+        selection=selection,
+        unit_id=unit_id,
+        kind=RecommendationMeeting.Kind.MEETING,
+        held_on=held_on,
+        entitled=entitled,
+        present=present,
+        entered_by=actor,
+        confirmed_by=actor,
+        confirmed_at=now,
+        ballot_session=ballot_session,
+        position_id=position_id,
+    )
+    ranking = _save_results(meeting, votes)
+    candidates = _lock_candidates(
+        selection.candidates.filter(cadre_id__in=list(votes), position_id=position_id, stage=Stage.RECOMMENDATION)
+    )
+    for candidate in candidates:
+        _record_result(
+            candidate,
+            actor,
+            meeting,
+            votes=votes[candidate.cadre_id],
+            rank=ranking[candidate.cadre_id],
+            label="民主推荐结果（网上无记名投票）",
+            ballot_session=ballot_session,
+            bulletin_root=bulletin_root,
+        )
+    return meeting

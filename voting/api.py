@@ -302,6 +302,8 @@ class BallotSessionList(generics.ListAPIView):
             body=data.get("body", ""),
             entitled=data.get("entitled"),
             codes=data.get("codes"),
+            unit_id=data.get("unit"),
+            year=data.get("year"),
         )
         if codes:
             codes_pdf.codes_pdf_save(

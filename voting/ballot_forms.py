@@ -60,16 +60,26 @@ class DecisionSessionForm(_Form):
 class RecommendationSessionForm(_Form):
     title = forms.CharField(label=_("投票名称"), max_length=200)
     positions = forms.TypedMultipleChoiceField(label=_("推荐职位"), coerce=int, widget=forms.CheckboxSelectMultiple)
+    unit = forms.TypedChoiceField(
+        label=_("推荐单位"),
+        coerce=int,
+        required=False,
+        empty_value=None,
+        help_text=_("召开推荐会议的单位，民主推荐结果记为该单位的推荐；不选则为所选职位所在单位"),
+    )
     codes = forms.IntegerField(**CODES)
 
     def __init__(self, *args, positions=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["positions"].choices = [(p.pk, str(p)) for p in positions]
+        units = {p.unit_id: p.unit for p in positions}
+        self.fields["unit"].choices = [("", _("职位所在单位"))] + [(u.pk, u.name) for u in units.values()]
 
 
 class EvaluationSessionForm(_Form):
     title = forms.CharField(label=_("投票名称"), max_length=200)
     cadres = forms.TypedMultipleChoiceField(label=_("测评对象"), coerce=int, widget=forms.CheckboxSelectMultiple)
+    year = forms.IntegerField(label=_("测评年度"), min_value=2000, required=False, help_text=_("不填则为今年"))
     codes = forms.IntegerField(**CODES)
 
     def __init__(self, *args, cadres=(), **kwargs):

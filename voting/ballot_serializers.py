@@ -87,6 +87,10 @@ class BallotSessionInputSerializer(serializers.Serializer):
     )
     entitled = _ids("票决：应到会成员的用户 id（V10 的表决机构）")
     codes = serializers.IntegerField(min_value=1, max_value=5000, required=False, help_text="发放投票码数量")
+    unit = serializers.IntegerField(
+        min_value=1, required=False, help_text="会议推荐：召开推荐会议的单位 id（R3 的本单位；默认为职位所在单位）"
+    )
+    year = serializers.IntegerField(min_value=1, required=False, help_text="民主测评：测评年度（E2；默认今年）")
 
 
 class OpenSessionSerializer(serializers.Serializer):

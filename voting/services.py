@@ -18,11 +18,12 @@ from cadre import services as cadre_services
 from cadre.access import ensure_can_work
 from cadre.cleaning import Cleaner, clean_text
 from cadre.errors import Conflict, InvalidInput, NotAllowed
-from cadre.models import Cadre, Candidate, FailedVote, Position, RecordKind, Selection, Stage
+from cadre.models import Cadre, Candidate, Evaluation, FailedVote, Position, RecordKind, Selection, Stage, Unit
 from cadre.record import record_append
 from cadre.rules import refusal
 from cadre.selectors import position_occupancy
 from cadre.thresholds import snapshot
+from nomination import services as nomination_services
 
 from . import selectors as _sel
 from .models import (
@@ -398,6 +399,8 @@ def ballot_session_create(
     entitled: list | None = None,
     codes: int | None = None,
     second_vote_of: BallotSession | None = None,
+    unit_id: int | None = None,
+    year: int | None = None,
 ) -> tuple[BallotSession, list[str]]:
     """A draft session with its items and roll. Returns the session and the plain codes (shown once)."""
     if not roles.has_role(actor, roles.ORG_STAFF):
@@ -473,6 +476,7 @@ def ballot_session_create(
                 raise refusal("M3", f"“{position}”没有空缺职数，不能推荐")
             items.append({"position": position, "options": options, "vacancies": vacancies})
         clean.done()
+        unit = _recommending_unit(unit_id, [i["position"] for i in items], clean)
     else:
         if selection_id is not None:
             selection = _selection(selection_id)
@@ -487,6 +491,14 @@ def ballot_session_create(
             clean.add("cadres", "干部不存在：" + "、".join(map(str, sorted(set(wanted) - set(found)))))
         clean.done()
         items = [{"cadre": found[pk]} for pk in wanted]
+        year = timezone.localdate().year if year is None else clean.count(year, "year", positive=True, label="测评年度")
+        clean.done()
+        if year > timezone.localdate().year:
+            raise InvalidInput({"year": ["测评年度不能晚于今年"]})
+        rated = Evaluation.objects.filter(cadre_id__in=wanted, year=year).select_related("cadre")
+        if rated:
+            names = "、".join(e.cadre.name for e in rated)
+            raise refusal("S1", f"{names}已有 {year} 年度民主测评结果，不能再组织同一年度的测评")
     if kind != Kind.DECISION:
         if codes > MAX_CODES:
             clean.add("codes", f"投票码数量不能超过 {MAX_CODES}")
@@ -501,6 +513,8 @@ def ballot_session_create(
         body=body if kind == Kind.DECISION else "",
         codes_issued=codes or 0,
         second_vote_of=second_vote_of,
+        unit=unit if kind == Kind.RECOMMENDATION else None,
+        year=year if kind == Kind.EVALUATION else None,
         created_by=actor,
     )
     if kind == Kind.RECOMMENDATION:
@@ -535,6 +549,22 @@ def ballot_session_create(
         },
     )
     return session, [f"{c[:4]}-{c[4:8]}-{c[8:12]}-{c[12:]}" for c in plain]
+
+
+def _recommending_unit(unit_id, positions: list[Position], clean: Cleaner) -> Unit:
+    """R3 reads the cadre's own unit's recommendation: the unit the meeting is held in — by default the
+    posts' unit, when they are all in one."""
+    if unit_id is not None:
+        unit = Unit.objects.filter(pk=unit_id).first() if isinstance(unit_id, int) else None
+        if unit is None:
+            clean.add("unit", "推荐单位不存在")
+    else:
+        units = {p.unit_id for p in positions}
+        unit = positions[0].unit if len(units) == 1 else None
+        if unit is None:
+            clean.add("unit", "所选职位不在同一单位，请选择召开推荐会议的单位")
+    clean.done()
+    return unit
 
 
 def _selection(selection_id) -> Selection:
@@ -832,6 +862,7 @@ def ballot_session_close(*, actor: User, session_id: int) -> dict:
                 },
             )
     else:
+        _feed_rules(session=session, result=result, actor=actor, root=root)
         concerned = _concerned_candidates(session)
         for candidate in concerned:
             rows = [
@@ -853,6 +884,35 @@ def ballot_session_close(*, actor: User, session_id: int) -> dict:
                 },
             )
     return result
+
+
+def _feed_rules(*, session: BallotSession, result: dict, actor: User, root: str) -> None:
+    """The closed count becomes the facts the rules read, with no retyping: a recommendation per post for
+    R2/R3 (nomination's confirmed results), an evaluation of the session's year per cadre for E2."""
+    if session.kind == Kind.RECOMMENDATION:
+        for row in result["items"]:
+            nomination_services.recommendation_from_ballot(
+                actor=actor,
+                selection_id=session.selection_id,
+                unit_id=session.unit_id,
+                position_id=row["position"],
+                held_on=timezone.localdate(),
+                entitled=session.codes_issued,
+                present=result["ballots"],
+                votes={c["cadre"]: c["votes"] for c in row["cadres"]},
+                ballot_session=session.pk,
+                bulletin_root=root,
+            )
+        return
+    cadres = {c.pk: c for c in Cadre.objects.filter(pk__in=[row["cadre"] for row in result["items"]])}
+    for row in result["items"]:
+        cadre_services.cadre_evaluation_counted(
+            actor=actor,
+            cadre=cadres[row["cadre"]],
+            year=session.year or session.closed_at.year,  # sessions made before the year was asked for
+            counts={grade: row[grade] for grade in EVALUATION_CHOICES},
+            source={"ballot_session": session.pk, "bulletin_root": root},
+        )
 
 
 @cadre_services.records_refusals

@@ -361,6 +361,8 @@ def ballot_create(request, pk, kind):
                         body=data.get("body", ""),
                         entitled=data.get("entitled"),
                         codes=data.get("codes"),
+                        unit_id=data.get("unit"),
+                        year=data.get("year"),
                     )
                     if codes:  # the plain codes exist only now: the sheet is printed from them, in this transaction
                         codes_pdf.codes_pdf_save(session=session, codes=codes, vote_url=_vote_url(request))
