@@ -46,7 +46,7 @@ def prepare_recommend(candidate, actor):
     )
 
 
-def _second_staff(candidate, actor) -> User:
+def second_staff(candidate, actor) -> User:
     """Another assigned staff member for the second, blind entry (a demo account that cannot log in)."""
     user = User.objects.filter(username=SECOND_ENTRY_USERNAME).first()
     if user is None:
@@ -78,7 +78,7 @@ def prepare_inspect(candidate, actor):
             held_on=timezone.localdate(),
             **numbers,
         )
-        services.recommendation_confirm(actor=_second_staff(candidate, actor), meeting_id=meeting.pk, **numbers)
+        services.recommendation_confirm(actor=second_staff(candidate, actor), meeting_id=meeting.pk, **numbers)
     if not InspectionDecision.objects.filter(selection=candidate.selection_id, candidates=candidate).exists():
         services.inspection_decision_record(
             actor=actor,

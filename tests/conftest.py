@@ -7,6 +7,7 @@ from inspection import demo as inspection_demo
 from nomination import demo as nomination_demo
 from supervision import demo as supervision_demo
 from voting import demo as voting_demo
+from voting import services as voting_services
 
 from .factories import CadreFactory, PositionFactory, RecommendationResultFactory, UserFactory
 
@@ -95,6 +96,21 @@ def advance(candidate, actor, *transitions, prepared=True, **kwargs):
             actor=actor, candidate_id=candidate.pk, transition=transition, **kwargs
         )
     return candidate
+
+
+def paper_result(staff, meeting, candidate, approve, disapprove=0, abstain=0, recused=0):
+    """A meeting's paper result as it comes to count: `staff` enters it, a second assigned clerk
+    re-enters the same numbers blind (the demo's second clerk)."""
+    numbers = {
+        "meeting_id": meeting.pk,
+        "candidate_id": candidate.pk,
+        "approve": approve,
+        "disapprove": disapprove,
+        "abstain": abstain,
+        "recused": recused,
+    }
+    voting_services.decision_result_enter(actor=staff, **numbers)
+    return voting_services.decision_result_confirm(actor=nomination_demo.second_staff(candidate, staff), **numbers)
 
 
 @pytest.fixture(autouse=True)

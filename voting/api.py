@@ -44,13 +44,16 @@ from .serializers import (
     AgendaInputSerializer,
     AgendaItemSerializer,
     BriefSerializer,
+    CandidateInputSerializer,
     DecisionMeetingSerializer,
     OpenMeetingSerializer,
+    VoteResultEntrySerializer,
     VoteResultInputSerializer,
     VoteResultSerializer,
 )
 
 ERRORS_400 = OpenApiResponse(description='{"errors": {field: [messages]}}, nothing written')
+VIOLATIONS_409 = OpenApiResponse(description='{"violations": [{"rule", "message", "source", "overridable"}]}')
 
 
 # ---------------------------------------------------------------------------- brief (V7)
@@ -158,48 +161,89 @@ class DecisionMeetingOpen(APIView):
         return Response(DecisionMeetingSerializer(_meeting(request, pk)).data)
 
 
-class DecisionMeetingResults(generics.ListAPIView):
-    """V1–V9: the counted results of a meeting. A result, once recorded, is never changed (V9); a candidate
-    who did not pass with the quorum met is rejected at once (V3)."""
+class DecisionMeetingResults(APIView):
+    """A meeting held on paper: the counted results (`confirmed: true`, never changed, V9) and the first
+    entries waiting for a second clerk (`confirmed: false`, numbers not shown: the second entry is blind).
+    POST is the first entry; it counts only once confirmed. A failed vote rejects nobody by itself (V5)."""
 
-    serializer_class = VoteResultSerializer
-    pagination_class = None
-
-    def get_queryset(self):
-        return _meeting(self.request, self.kwargs["pk"]).results.all()
-
-    def get_serializer_context(self):
-        return {**super().get_serializer_context(), "thresholds": snapshot()}
+    @extend_schema(responses={200: VoteResultSerializer(many=True)})
+    def get(self, request, pk):
+        meeting = _meeting(request, pk)
+        results = VoteResultSerializer(
+            selectors.meeting_results(meeting=meeting), many=True, context={"thresholds": snapshot()}
+        ).data
+        entries = VoteResultEntrySerializer(selectors.meeting_entries(meeting=meeting), many=True).data
+        return Response([*results, *entries])
 
     @extend_schema(
         request=VoteResultInputSerializer,
         responses={
-            201: VoteResultSerializer,
+            201: VoteResultEntrySerializer,
             400: ERRORS_400,
-            409: OpenApiResponse(description="会议尚未开始，或结果已经录入（V9）"),
+            409: OpenApiResponse(description="会议尚未开始，已录入待核对（S1），或结果已经录入（V9）；V1、V4"),
         },
     )
     def post(self, request, pk):
         meeting = _meeting(request, pk)
         ensure_can_work(request.user, meeting.selection)
         data = _valid(VoteResultInputSerializer, request, context={"meeting": meeting})
-        result = services.decision_result_record(
-            actor=request.user,
-            meeting_id=meeting.pk,
-            candidate_id=data["candidate"].pk,
-            approve=data["approve"],
-            disapprove=data["disapprove"],
-            abstain=data["abstain"],
-            recused=data["recused"],
+        entry = services.decision_result_enter(
+            actor=request.user, meeting_id=meeting.pk, candidate_id=data.pop("candidate").pk, **data
+        )
+        return Response(VoteResultEntrySerializer(entry).data, status=status.HTTP_201_CREATED)
+
+
+class DecisionMeetingResultConfirm(APIView):
+    """The second clerk's blind entry: the same numbers → the result counts (`confirmed: true`; V3, V4, V9
+    apply now); different numbers → 409 naming which differ, nothing written; the first clerk → 403."""
+
+    @extend_schema(
+        request=VoteResultInputSerializer,
+        responses={
+            201: VoteResultSerializer,
+            400: ERRORS_400,
+            403: OpenApiResponse(description="不能核对自己录入的结果"),
+            409: OpenApiResponse(description="两次录入不一致；或 V1、V4、V9"),
+        },
+    )
+    def post(self, request, pk):
+        meeting = _meeting(request, pk)
+        ensure_can_work(request.user, meeting.selection)
+        data = _valid(VoteResultInputSerializer, request, context={"meeting": meeting})
+        result = services.decision_result_confirm(
+            actor=request.user, meeting_id=meeting.pk, candidate_id=data.pop("candidate").pk, **data
         )
         return Response(VoteResultSerializer(result).data, status=status.HTTP_201_CREATED)
+
+
+class DecisionMeetingResultDiscard(APIView):
+    """Withdraw a first entry not yet confirmed (a typing error found at the second entry)."""
+
+    @extend_schema(request=CandidateInputSerializer, responses={204: None, 400: ERRORS_400, 409: VIOLATIONS_409})
+    def post(self, request, pk):
+        meeting = _meeting(request, pk)
+        ensure_can_work(request.user, meeting.selection)
+        data = _valid(CandidateInputSerializer, request, context={"meeting": meeting})
+        services.decision_result_discard(actor=request.user, meeting_id=meeting.pk, candidate_id=data["candidate"].pk)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class DecisionMeetingSecondVote(APIView):
+    """V5: after a tie or nobody passing for a post, the committee's choice of a second vote: a new meeting
+    with the same candidates on its agenda (the other choice, 不予通过, is the `reject` transition)."""
+
+    @extend_schema(request=None, responses={201: DecisionMeetingSerializer, 409: VIOLATIONS_409})
+    def post(self, request, pk):
+        meeting = _meeting(request, pk)
+        ensure_can_work(request.user, meeting.selection)
+        second = services.meeting_second_vote(actor=request.user, meeting_id=meeting.pk)
+        return Response(DecisionMeetingSerializer(_meeting(request, second.pk)).data, status=status.HTTP_201_CREATED)
 
 
 # ---------------------------------------------------------------------------- online secret ballots
 # (imports kept with the section they serve, so this block is an append to the file)
 
 
-VIOLATIONS_409 = OpenApiResponse(description='{"violations": [{"rule", "message", "source", "overridable"}]}')
 TOO_MANY = OpenApiResponse(description="错误投票码过多：Retry-After 秒后再试")
 
 

@@ -12,6 +12,9 @@ urlpatterns = [
     path("decision-meetings/<int:pk>/agenda/", api.DecisionMeetingAgenda.as_view()),
     path("decision-meetings/<int:pk>/open/", api.DecisionMeetingOpen.as_view()),
     path("decision-meetings/<int:pk>/results/", api.DecisionMeetingResults.as_view()),
+    path("decision-meetings/<int:pk>/results/confirm/", api.DecisionMeetingResultConfirm.as_view()),
+    path("decision-meetings/<int:pk>/results/discard/", api.DecisionMeetingResultDiscard.as_view()),
+    path("decision-meetings/<int:pk>/second-vote/", api.DecisionMeetingSecondVote.as_view()),
 ]
 
 # Online secret ballots (../shared/API.md, Ballots).

@@ -9,6 +9,7 @@ from datetime import timedelta
 from django.utils import timezone
 
 from cadre.thresholds import snapshot
+from nomination.demo import second_staff
 from supervision.demo import ensure_calendar
 from supervision.workdays import start_for_ended
 
@@ -60,9 +61,9 @@ def prepare_publicize(candidate, actor):
         )
         services.agenda_add(actor=actor, meeting_id=meeting.pk, candidate_id=candidate.pk)
     meeting = services.meeting_open(actor=actor, meeting_id=meeting.pk, present=DEMO_ENTITLED)
-    services.decision_result_record(
-        actor=actor, meeting_id=meeting.pk, candidate_id=candidate.pk, approve=9, disapprove=1, abstain=1, recused=0
-    )
+    numbers = {"meeting_id": meeting.pk, "candidate_id": candidate.pk, "approve": 9, "disapprove": 1, "abstain": 1}
+    services.decision_result_enter(actor=actor, **numbers)
+    services.decision_result_confirm(actor=second_staff(candidate, actor), **numbers)
 
 
 def decision_day():

@@ -36,10 +36,16 @@ class OpenForm(forms.Form):
 
 
 class ResultForm(forms.Form):
-    candidate = forms.IntegerField(widget=forms.HiddenInput)
+    candidate = forms.IntegerField(widget=forms.HiddenInput, required=False)
     approve = forms.IntegerField(label=_("赞成"), **COUNT)
     disapprove = forms.IntegerField(label=_("不赞成"), **COUNT)
     abstain = forms.IntegerField(label=_("弃权"), **COUNT)
     recused = forms.IntegerField(
         label=_("回避人数"), initial=0, help_text=_("V8 与人选有亲属关系等应回避的成员"), **COUNT
     )
+
+
+class CandidateChoiceForm(forms.Form):
+    """The candidate a meeting-page button acts on (withdraw an entry, 不予通过); none for a second vote."""
+
+    candidate = forms.IntegerField(widget=forms.HiddenInput, required=False)

@@ -1,7 +1,9 @@
 """The committee decision 讨论决定: its meeting, agenda, counted results (V1-V9) and briefs (V7).
 
-Until the online ballot exists, staff enter the result counted from the paper ballots. A result,
-once recorded, is never changed (V9): there is no update path in services, views or admin.
+A meeting held on paper: one clerk enters each candidate's counts (VoteResultEntry), a second clerk
+re-enters them blind, and only matching numbers become the VoteResult. An online session's close writes
+the VoteResult from the ballots. A result, once recorded, is never changed (V9): no update path in
+services, views or admin, and a trigger (migration 0004) refuses UPDATE/DELETE on PostgreSQL.
 """
 
 import uuid
@@ -23,6 +25,15 @@ class DecisionMeeting(models.Model):
     entitled = models.PositiveIntegerField(_("应到会人数"))
     present = models.PositiveIntegerField(_("实到会人数"), null=True, blank=True)
     opened_at = models.DateTimeField(_("开会时间"), null=True, blank=True)
+    second_vote_of = models.OneToOneField(
+        "self",
+        verbose_name=_("再次票决的原会议"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="second_vote",
+        help_text=_("V5：原会议票决未通过（票数相同或无人过半），会议决定再次票决"),
+    )
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
 
@@ -74,12 +85,27 @@ class VoteResult(models.Model):
     recused = models.PositiveIntegerField(_("回避人数"), default=0)
     entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     entered_at = models.DateTimeField(_("录入时间"), auto_now_add=True)
+    # A paper result counts once a second clerk re-entered it blind; null when counted from online ballots.
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("核对确认人"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
 
     class Meta:
         verbose_name = _("票决结果")
         verbose_name_plural = _("票决结果")
         ordering = ["meeting_id", "id"]
-        constraints = [models.UniqueConstraint(fields=["meeting", "candidate"], name="one_vote_result_per_candidate")]
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "candidate"], name="one_vote_result_per_candidate"),
+            models.CheckConstraint(
+                condition=Q(confirmed_by__isnull=True) | ~Q(confirmed_by=F("entered_by")),
+                name="vote_result_confirmed_by_second_clerk",
+            ),
+        ]
 
     def __str__(self):
         return f"{self.candidate} 赞成{self.approve} 不赞成{self.disapprove} 弃权{self.abstain}"
@@ -87,6 +113,31 @@ class VoteResult(models.Model):
     @property
     def cast(self) -> int:
         return self.approve + self.disapprove + self.abstain
+
+
+class VoteResultEntry(models.Model):
+    """The first entry of a paper result. It counts only when a second clerk re-enters the same numbers
+    blind (then it becomes a VoteResult and this row goes); until then it may be withdrawn."""
+
+    meeting = models.ForeignKey(DecisionMeeting, on_delete=models.PROTECT, related_name="entries")
+    candidate = models.ForeignKey(Candidate, on_delete=models.PROTECT, related_name="+")
+    approve = models.PositiveIntegerField(_("赞成票"))
+    disapprove = models.PositiveIntegerField(_("不赞成票"))
+    abstain = models.PositiveIntegerField(_("弃权票"))
+    recused = models.PositiveIntegerField(_("回避人数"), default=0)
+    entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    entered_at = models.DateTimeField(_("录入时间"), auto_now_add=True)
+
+    COUNTS = ("approve", "disapprove", "abstain", "recused")
+
+    class Meta:
+        verbose_name = _("票决结果（待核对）")
+        verbose_name_plural = _("票决结果（待核对）")
+        ordering = ["meeting_id", "id"]
+        constraints = [models.UniqueConstraint(fields=["meeting", "candidate"], name="one_vote_entry_per_candidate")]
+
+    def __str__(self):
+        return f"{self.candidate}（待核对）"
 
 
 class Brief(models.Model):

@@ -14,7 +14,16 @@ from cadre.models import FORWARD, Candidate, Kinship, RecordKind
 from cadre.selectors import selections_for_user
 from supervision.selectors import open_complaints_count
 
-from .models import AgendaItem, BallotRecusal, BallotSession, Brief, DecisionMeeting, MemberCadre, VoteResult
+from .models import (
+    AgendaItem,
+    BallotRecusal,
+    BallotSession,
+    Brief,
+    DecisionMeeting,
+    MemberCadre,
+    VoteResult,
+    VoteResultEntry,
+)
 
 # "Fewer than half approving" (V6) is the definition of 半数, not a configurable threshold.
 HALF = Fraction(1, 2)
@@ -55,9 +64,28 @@ def meeting_detail(*, meeting: DecisionMeeting) -> DecisionMeeting:
             Prefetch(
                 "agenda", queryset=AgendaItem.objects.select_related("candidate__cadre", "candidate__position__unit")
             ),
-            Prefetch("results", queryset=VoteResult.objects.select_related("candidate__cadre", "candidate__position")),
+            Prefetch("results", queryset=meeting_results(meeting=meeting)),
+            Prefetch("entries", queryset=meeting_entries(meeting=meeting)),
         )
         .get(pk=meeting.pk)
+    )
+
+
+def meeting_results(*, meeting: DecisionMeeting) -> QuerySet[VoteResult]:
+    """The counted results of a meeting (paper results once confirmed, online ones at close)."""
+    return (
+        VoteResult.objects.filter(meeting=meeting)
+        .select_related("meeting", "candidate__cadre", "candidate__position", "entered_by", "confirmed_by")
+        .order_by("candidate_id")
+    )
+
+
+def meeting_entries(*, meeting: DecisionMeeting) -> QuerySet[VoteResultEntry]:
+    """First entries of a paper meeting waiting for the second clerk."""
+    return (
+        VoteResultEntry.objects.filter(meeting=meeting)
+        .select_related("candidate__cadre", "entered_by")
+        .order_by("candidate_id")
     )
 
 
@@ -76,7 +104,11 @@ def current_result(candidate: Candidate) -> VoteResult | None:
 
 
 def results_of_candidate(candidate: Candidate) -> QuerySet[VoteResult]:
-    return VoteResult.objects.filter(candidate=candidate).select_related("meeting").order_by("-entered_at")
+    return (
+        VoteResult.objects.filter(candidate=candidate)
+        .select_related("meeting", "entered_by", "confirmed_by")
+        .order_by("-entered_at")
+    )
 
 
 def approvals_for_post(result: VoteResult) -> int:
@@ -391,6 +423,26 @@ def tally_entries(*, session: BallotSession, entries: list[dict], thresholds) ->
         "max_incompetent_share": str(bad_max),
         "items": out,
     }
+
+
+def failed_candidates(*, meeting: DecisionMeeting, thresholds) -> list[Candidate]:
+    """V5 on paper: the candidates of the posts where, every result of the post being in, nobody passed
+    (a tie included)."""
+    results = {r.candidate_id: r for r in meeting.results.all()}
+    by_post: dict[int, list[Candidate]] = {}
+    for item in meeting.agenda.all():
+        by_post.setdefault(item.candidate.position_id, []).append(item.candidate)
+    failed = []
+    for candidates in by_post.values():
+        counted = [results.get(c.pk) for c in candidates]
+        if all(counted) and not any(tally(r, thresholds).passed for r in counted):
+            failed += candidates
+    return failed
+
+
+def second_vote_of(*, meeting: DecisionMeeting) -> DecisionMeeting | None:
+    """V5: the meeting that re-votes this one's failed posts, if the committee chose a second vote."""
+    return DecisionMeeting.objects.filter(second_vote_of=meeting).first()
 
 
 def failed_posts(*, result: dict) -> dict[int, list[dict]]:

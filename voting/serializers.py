@@ -6,7 +6,7 @@ from rest_framework import serializers
 from cadre.models import Candidate
 from cadre.thresholds import snapshot
 
-from .models import AgendaItem, Brief, DecisionMeeting, VoteResult
+from .models import AgendaItem, Brief, DecisionMeeting, VoteResult, VoteResultEntry
 from .selectors import tally
 
 TEXT = 5000
@@ -72,6 +72,13 @@ class VoteResultSerializer(serializers.ModelSerializer):
 
     cadre_name = serializers.CharField(source="candidate.cadre.name", read_only=True)
     entered_by = serializers.CharField(source="entered_by.username", read_only=True)
+    confirmed_by = serializers.CharField(
+        source="confirmed_by.username",
+        read_only=True,
+        allow_null=True,
+        help_text="核对确认的第二名承办人；网上票决为 null",
+    )
+    confirmed = serializers.SerializerMethodField(help_text="计入结果：纸质结果经第二名承办人核对一致，或网上计票")
     passed = serializers.SerializerMethodField(help_text="V3 赞成票超过应到会人数的规定比例")
     negative_concentrated = serializers.SerializerMethodField(help_text="V6 不赞成票集中")
     fewer_than_half = serializers.SerializerMethodField(help_text="V6 赞成票不足实到会人数的半数")
@@ -89,6 +96,8 @@ class VoteResultSerializer(serializers.ModelSerializer):
             "recused",
             "entered_by",
             "entered_at",
+            "confirmed_by",
+            "confirmed",
             "passed",
             "negative_concentrated",
             "fewer_than_half",
@@ -101,6 +110,9 @@ class VoteResultSerializer(serializers.ModelSerializer):
             thresholds = self.context["thresholds"] = snapshot()
         return tally(result, thresholds)
 
+    def get_confirmed(self, result) -> bool:
+        return True
+
     def get_passed(self, result) -> bool:
         return self._tally(result).passed
 
@@ -109,6 +121,26 @@ class VoteResultSerializer(serializers.ModelSerializer):
 
     def get_fewer_than_half(self, result) -> bool:
         return self._tally(result).fewer_than_half
+
+
+class VoteResultEntrySerializer(serializers.ModelSerializer):
+    """A first entry waiting for the second clerk: its numbers are not shown (the second entry is blind)."""
+
+    cadre_name = serializers.CharField(source="candidate.cadre.name", read_only=True)
+    entered_by = serializers.CharField(source="entered_by.username", read_only=True)
+    confirmed = serializers.SerializerMethodField()
+
+    class Meta:
+        model = VoteResultEntry
+        fields = ["meeting", "candidate", "cadre_name", "entered_by", "entered_at", "confirmed"]
+        read_only_fields = fields
+
+    def get_confirmed(self, entry) -> bool:
+        return False
+
+
+class CandidateInputSerializer(serializers.Serializer):
+    candidate = _MeetingCandidate(help_text="本次会议议题中的人选 id")
 
 
 class VoteResultInputSerializer(serializers.Serializer):

@@ -38,6 +38,7 @@ from .models import (
     DecisionMeeting,
     MemberCadre,
     VoteResult,
+    VoteResultEntry,
 )
 from .selectors import DECISION_CHOICES, EVALUATION_CHOICES, approvals_for_post, quorum_met, quorum_needed, tally
 
@@ -69,7 +70,9 @@ def _lock_meeting(meeting_id) -> DecisionMeeting:
 
 
 @transaction.atomic
-def meeting_create(*, actor: User, selection: Selection, held_on: date, title: str, entitled: int) -> DecisionMeeting:
+def meeting_create(
+    *, actor: User, selection: Selection, held_on: date, title: str, entitled: int, second_vote_of=None
+) -> DecisionMeeting:
     ensure_can_work(actor, selection)
     clean = Cleaner()
     held_on = clean.date(held_on, "held_on", label="会议日期")
@@ -77,7 +80,12 @@ def meeting_create(*, actor: User, selection: Selection, held_on: date, title: s
     entitled = clean.count(entitled, "entitled", positive=True, label="应到会人数")
     clean.done()
     return DecisionMeeting.objects.create(
-        selection=selection, held_on=held_on, title=title, entitled=entitled, created_by=actor
+        selection=selection,
+        held_on=held_on,
+        title=title,
+        entitled=entitled,
+        created_by=actor,
+        second_vote_of=second_vote_of,
     )
 
 
@@ -151,7 +159,15 @@ def meeting_open(*, actor: User, meeting_id: int, present: int) -> DecisionMeeti
     return meeting
 
 
-# ---------------------------------------------------------------------------- result
+# ---------------------------------------------------------------------------- result (a meeting on paper)
+#
+# One clerk enters each candidate's counts from the paper ballots (decision_result_enter); a second
+# assigned clerk re-enters them blind (decision_result_confirm). Only matching numbers count: they become
+# the VoteResult and the `decision_result` fact. A failed vote rejects nobody by itself (V5): staff
+# record the committee's choice, a second vote (meeting_second_vote) or 不予通过 (the `reject` transition).
+
+MISMATCH_MESSAGE = "两次录入不一致，未予确认。请对照纸质选票核对；如第一次录入有误，请撤销该次录入后重新录入。"
+COUNT_LABELS = {"approve": "赞成票", "disapprove": "不赞成票", "abstain": "弃权票", "recused": "回避人数"}
 
 
 def decision_result_payload(*, meeting, t, thresholds, label: str) -> dict:
@@ -170,80 +186,190 @@ def decision_result_payload(*, meeting, t, thresholds, label: str) -> dict:
     }
 
 
-@cadre_services.records_refusals
-def decision_result_record(
-    *,
-    actor: User,
-    meeting_id: int,
-    candidate_id: int,
-    approve: int,
-    disapprove: int,
-    abstain: int,
-    recused: int = 0,
-) -> VoteResult:
-    """Record the counted paper result of one candidate. Never changed afterwards (V9).
-
-    When the quorum was met and the candidate did not pass (V3), the candidate is rejected at once
-    through the transition service, with the reason 票决未通过 (that also records the FailedVote N4 counts).
-    """
-    meeting = _lock_meeting(meeting_id)
-    ensure_can_work(actor, meeting.selection)
-    candidate = _lock_candidate(candidate_id)
+def _ensure_undecided(meeting: DecisionMeeting, candidate: Candidate) -> None:
+    """M4, V9: the meeting is open, held on paper, the candidate on its agenda, deciding, and not yet decided
+    — a result of the meeting this one re-votes (V5) does not count as decided."""
     if not meeting.is_open:
         raise Conflict("会议尚未开始（请先记录实到会人数），不能录入票决结果")
+    if BallotSession.objects.filter(meeting=meeting).exists():
+        raise Conflict("本次会议已安排网上无记名投票，票决结果以网上计票为准，不能录入纸质结果")
     if not AgendaItem.objects.filter(meeting=meeting, candidate=candidate).exists():
         raise refusal("M4", "该人选不在本次会议议题中，不能票决（不得临时动议）")
-    if (
-        VoteResult.objects.filter(meeting=meeting, candidate=candidate).exists()
-        or VoteResult.objects.filter(candidate=candidate, entered_at__gte=candidate.stage_changed_at).exists()
-    ):
+    earlier = VoteResult.objects.filter(candidate=candidate, entered_at__gte=candidate.stage_changed_at)
+    if meeting.second_vote_of_id is not None:
+        earlier = earlier.exclude(meeting_id=meeting.second_vote_of_id)
+    if VoteResult.objects.filter(meeting=meeting, candidate=candidate).exists() or earlier.exists():
         raise refusal("V9", "该人选的票决结果已经录入，任何人不得改变")
     if candidate.stage != Stage.DECISION:
         raise Conflict(f"人选当前处于“{Stage(candidate.stage).label}”阶段，须先提交讨论决定才能录入票决结果")
+
+
+def _clean_counts(meeting: DecisionMeeting, counts: dict) -> dict:
+    """The typed numbers, each a count; together they never exceed those present (V1/V3 inputs)."""
     clean = Cleaner()
-    approve = clean.count(approve, "approve", label="赞成票")
-    disapprove = clean.count(disapprove, "disapprove", label="不赞成票")
-    abstain = clean.count(abstain, "abstain", label="弃权票")
-    recused = clean.count(recused, "recused", label="回避人数")
+    cleaned = {name: clean.count(counts.get(name), name, label=label) for name, label in COUNT_LABELS.items()}
     clean.done()
     present = meeting.present or 0
-    if recused > present:
+    cast = cleaned["approve"] + cleaned["disapprove"] + cleaned["abstain"]
+    if cleaned["recused"] > present:
         clean.add("recused", f"回避人数不能超过实到会人数（{present}）")
-    elif approve + disapprove + abstain > present - recused:
+    elif cast > present - cleaned["recused"]:
         clean.add(
-            "approve",
-            f"赞成、不赞成、弃权票合计 {approve + disapprove + abstain} 票，"
-            f"超过实到会人数减回避人数（{present - recused}）",
+            "approve", f"赞成、不赞成、弃权票合计 {cast} 票，超过实到会人数减回避人数（{present - cleaned['recused']}）"
         )
     clean.done()
-    thresholds = snapshot()
-    result = VoteResult(
-        meeting=meeting,
-        candidate=candidate,
-        approve=approve,
-        disapprove=disapprove,
-        abstain=abstain,
-        recused=recused,
-        entered_by=actor,
-    )
+    return cleaned
+
+
+def _checked_result(meeting: DecisionMeeting, candidate: Candidate, counts: dict, thresholds) -> tuple:
+    """The result these counts would make, unsaved, and its tally; V1 and V4 refuse it here."""
+    result = VoteResult(meeting=meeting, candidate=candidate, **counts)
     t = tally(result, thresholds)
+    present = meeting.present or 0
     if not t.quorum_met:
         raise refusal("V1", f"实到会 {present} 人，未达到应到会 {meeting.entitled} 人的 {t.quorum}，会议不能票决")
-    others = approvals_for_post(result)  # not yet saved: the approvals of the other candidates for the post
-    if others + approve > present:
-        raise refusal("V4", f"同一职位各人选赞成票合计将达 {others + approve} 票，超过实到会 {present} 人")
+    others = approvals_for_post(result)  # confirmed results of the other candidates for the same post
+    if others + result.approve > present:
+        raise refusal("V4", f"同一职位各人选赞成票合计将达 {others + result.approve} 票，超过实到会 {present} 人")
+    return result, t
+
+
+def decision_result_preview(*, actor: User, meeting_id: int, candidate_id: int, counts: dict):
+    """What saving these counts would mean (V1, V3, V4, V6), with every check of the entry and no write:
+    the page shows it before the clerk saves."""
+    with transaction.atomic():
+        meeting = _lock_meeting(meeting_id)
+        ensure_can_work(actor, meeting.selection)
+        candidate = _lock_candidate(candidate_id)
+        _ensure_undecided(meeting, candidate)
+        return _checked_result(meeting, candidate, _clean_counts(meeting, counts), snapshot())[1]
+
+
+@transaction.atomic
+def decision_result_enter(
+    *, actor: User, meeting_id: int, candidate_id: int, approve, disapprove, abstain, recused=0
+) -> VoteResultEntry:
+    """First entry of one candidate's paper result. It counts only once a second clerk confirms it."""
+    meeting = _lock_meeting(meeting_id)
+    ensure_can_work(actor, meeting.selection)
+    candidate = _lock_candidate(candidate_id)
+    _ensure_undecided(meeting, candidate)
+    if VoteResultEntry.objects.filter(meeting=meeting, candidate=candidate).exists():
+        raise refusal("S1", "该人选的票决结果已录入，等待另一名承办人核对确认；如有误请先撤销")
+    counts = _clean_counts(
+        meeting, {"approve": approve, "disapprove": disapprove, "abstain": abstain, "recused": recused}
+    )
+    _checked_result(meeting, candidate, counts, snapshot())
+    return VoteResultEntry.objects.create(meeting=meeting, candidate=candidate, entered_by=actor, **counts)
+
+
+def _lock_entry(meeting: DecisionMeeting, candidate: Candidate) -> VoteResultEntry:
+    entry = (
+        VoteResultEntry.objects.select_for_update()
+        .select_related("entered_by")
+        .filter(meeting=meeting, candidate=candidate)
+        .first()
+    )
+    if entry is None:
+        raise Conflict("该人选还没有第一次录入的票决结果，请先录入")
+    return entry
+
+
+@transaction.atomic
+def decision_result_confirm(
+    *, actor: User, meeting_id: int, candidate_id: int, approve, disapprove, abstain, recused=0
+) -> VoteResult:
+    """Second, blind entry by a different assigned clerk. Same numbers → the result counts (V3, V4, V9
+    apply now) and enters the record naming both clerks; different numbers → 409, nothing written."""
+    meeting = _lock_meeting(meeting_id)
+    ensure_can_work(actor, meeting.selection)
+    candidate = _lock_candidate(candidate_id)
+    _ensure_undecided(meeting, candidate)
+    entry = _lock_entry(meeting, candidate)
+    if entry.entered_by_id == actor.pk:
+        raise NotAllowed("不能核对确认自己录入的票决结果，须由另一名承办人重新录入")
+    counts = _clean_counts(
+        meeting, {"approve": approve, "disapprove": disapprove, "abstain": abstain, "recused": recused}
+    )
+    differing = [COUNT_LABELS[name] for name in entry.COUNTS if getattr(entry, name) != counts[name]]
+    if differing:
+        raise Conflict(f"{MISMATCH_MESSAGE}（不一致：{'、'.join(differing)}）", rule="mismatch")
+    thresholds = snapshot()
+    result, t = _checked_result(meeting, candidate, counts, thresholds)
+    result.entered_by = entry.entered_by
+    result.confirmed_by = actor
     result.save()
+    entry.delete()
     record_append(
         candidate=candidate,
         actor=actor,
         kind=RecordKind.FACT,
-        payload=decision_result_payload(meeting=meeting, t=t, thresholds=thresholds, label="讨论决定票决结果"),
+        payload={
+            **decision_result_payload(meeting=meeting, t=t, thresholds=thresholds, label="讨论决定票决结果"),
+            "entered_by": entry.entered_by.get_username(),
+            "confirmed_by": actor.get_username(),
+        },
     )
-    if not t.passed:
-        cadre_services.candidate_transition(
-            actor=actor, candidate_id=candidate.pk, transition="reject", reason="票决未通过"
-        )
     return result
+
+
+@transaction.atomic
+def decision_result_discard(*, actor: User, meeting_id: int, candidate_id: int) -> VoteResultEntry:
+    """Withdraw a first entry not yet confirmed (a typing error found at the second entry); returns it."""
+    meeting = _lock_meeting(meeting_id)
+    ensure_can_work(actor, meeting.selection)
+    candidate = _lock_candidate(candidate_id)
+    entry = _lock_entry(meeting, candidate)
+    entry.delete()
+    return entry
+
+
+@cadre_services.records_refusals
+def meeting_second_vote(*, actor: User, meeting_id: int) -> DecisionMeeting:
+    """V5: on a tie or nobody passing for a post, the committee chose a second vote: a new meeting with the
+    same candidates on its agenda. The first failure counts for N4 (FailedVote); a second failure is
+    answered by the `reject` transition (不予通过), which records the second."""
+    old = _lock_meeting(meeting_id)
+    ensure_can_work(actor, old.selection)
+    if BallotSession.objects.filter(meeting=old).exists():
+        raise Conflict("本次会议为网上票决，请在网上投票页面安排再次票决", rule="V5")
+    if old.second_vote_of_id is not None:
+        raise refusal("V5", "这已是再次票决，仍未通过的应按票决未通过处理（不予通过）")
+    if DecisionMeeting.objects.filter(second_vote_of=old).exists():
+        raise refusal("S1", "已经安排了再次票决")
+    candidates = [c for c in _sel.failed_candidates(meeting=old, thresholds=snapshot()) if c.stage == Stage.DECISION]
+    if not candidates:
+        raise refusal("V5", "没有票数相同或无人过半的职位，无需再次票决")
+    meeting = meeting_create(
+        actor=actor,
+        selection=old.selection,
+        held_on=timezone.localdate(),
+        title=f"{old.title}（再次票决）"[:200],
+        entitled=old.entitled,
+        second_vote_of=old,
+    )
+    for candidate in sorted(candidates, key=lambda c: c.pk):
+        agenda_add(actor=actor, meeting_id=meeting.pk, candidate_id=candidate.pk)
+        FailedVote.objects.create(
+            cadre_id=candidate.cadre_id,
+            position_id=candidate.position_id,
+            candidate=candidate,
+            voted_on=old.held_on,
+        )
+        record_append(
+            candidate=_lock_candidate(candidate.pk),
+            actor=actor,
+            kind=RecordKind.FACT,
+            payload={
+                "fact": "second_vote",
+                "label": "票决未通过，会议决定再次票决",
+                "meeting": old.pk,
+                "meeting_title": old.title,
+                "second_meeting": meeting.pk,
+                "failed_vote_recorded": True,
+            },
+        )
+    return meeting
 
 
 # ---------------------------------------------------------------------------- brief (V7)
@@ -816,8 +942,11 @@ def ballot_session_close(*, actor: User, session_id: int) -> dict:
         typed = VoteResult.objects.filter(
             meeting_id=session.meeting_id, candidate__in=session.items.values("candidate_id")
         ).select_related("candidate__cadre")
-        if typed:
-            names = "、".join(r.candidate.cadre.name for r in typed)
+        pending = VoteResultEntry.objects.filter(
+            meeting_id=session.meeting_id, candidate__in=session.items.values("candidate_id")
+        ).select_related("candidate__cadre")
+        if typed or pending:
+            names = "、".join(r.candidate.cadre.name for r in [*typed, *pending])
             problems.append(f"本次会议已录入纸质票决结果（{names}），与网上票决重复")
     if problems:
         raise refusal("V2", "计票核对不符，结果暂不公布：" + "；".join(problems))
@@ -945,6 +1074,7 @@ def ballot_second_vote(*, actor: User, session_id: int) -> BallotSession:
         held_on=timezone.localdate(),
         title=f"{old.title}（再次票决）"[:200],
         entitled=old.entitled,
+        second_vote_of=old,
     )
     for item in items:
         agenda_add(actor=actor, meeting_id=meeting.pk, candidate_id=item.candidate_id)

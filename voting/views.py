@@ -15,6 +15,7 @@ from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods
 
 from cadre import rules
+from cadre import services as cadre_services
 from cadre.errors import Conflict, InvalidInput, NotAllowed, TransitionRefused
 from cadre.forms import call_service
 from cadre.models import Candidate, Stage
@@ -24,7 +25,7 @@ from cadre.thresholds import snapshot
 
 from . import codes_pdf, selectors, services, throttle, ui
 from .ballot_forms import SESSION_FORMS, CodeForm, PresentForm, RecusalForm
-from .forms import AgendaForm, BriefForm, MeetingForm, OpenForm, ResultForm
+from .forms import AgendaForm, BriefForm, CandidateChoiceForm, MeetingForm, OpenForm, ResultForm
 from .models import Ballot, BallotSession, Brief
 
 GET_POST = require_http_methods(["GET", "POST"])
@@ -127,6 +128,80 @@ def meetings(request, pk):
     return render(request, "voting/meetings.html", context, status=status)
 
 
+RESULT_SERVICES = {
+    "result": (
+        services.decision_result_enter,
+        gettext_lazy("第一次录入已保存，请另一名承办人对照纸质选票重新录入核对"),
+    ),
+    "confirm": (services.decision_result_confirm, gettext_lazy("两次录入一致，票决结果已确认，不能更改（V9）")),
+}
+
+
+def _meeting_action(request, meeting, agenda_choices):
+    """Runs one POSTed action of the meeting page → (done, status, message, forms to show again)."""
+    action, actor, shown = request.POST.get("action"), request.user, {}
+    if action == "agenda":
+        form = shown["agenda"] = AgendaForm(request.POST, candidates=agenda_choices)
+        if not form.is_valid():
+            return None, 400, "", shown
+        done, status = call_service(
+            form, services.agenda_add, actor=actor, meeting_id=meeting.pk, candidate_id=form.cleaned_data["candidate"]
+        )
+        return done, status, _("人选已列入会议议题"), shown
+    if action == "open":
+        form = shown["open"] = OpenForm(request.POST)
+        if not form.is_valid():
+            return None, 400, "", shown
+        done, status = call_service(
+            form, services.meeting_open, actor=actor, meeting_id=meeting.pk, **form.cleaned_data
+        )
+        return done, status, _("会议已开始，议题已锁定"), shown
+    if action in RESULT_SERVICES:
+        form = ResultForm(request.POST)
+        shown[(action, str(form.data.get("candidate")))] = form
+        if not form.is_valid():
+            return None, 400, "", shown
+        data = dict(form.cleaned_data)
+        candidate_id = data.pop("candidate")
+        if request.POST.get("save") != "1":  # the confirmation step: the computed outcome, nothing saved
+            form.preview, status = call_service(
+                form,
+                services.decision_result_preview,
+                actor=actor,
+                meeting_id=meeting.pk,
+                candidate_id=candidate_id,
+                counts=data,
+            )
+            return None, status, "", shown
+        service, message = RESULT_SERVICES[action]
+        done, status = call_service(
+            form, service, actor=actor, meeting_id=meeting.pk, candidate_id=candidate_id, **data
+        )
+        return done, status, message, shown
+    form = shown["choice"] = CandidateChoiceForm(request.POST)
+    if action not in ("discard", "second_vote", "not_passed") or not form.is_valid():
+        return HttpResponse(_("未知操作"), status=400), 400, "", shown
+    candidate_id = form.cleaned_data["candidate"]
+    if candidate_id is None and action != "second_vote":
+        return HttpResponse(_("未知操作"), status=400), 400, "", shown
+    if action == "discard":
+        call = {"service": services.decision_result_discard, "meeting_id": meeting.pk, "candidate_id": candidate_id}
+        message = _("第一次录入已撤销，请重新录入")
+    elif action == "second_vote":
+        call = {"service": services.meeting_second_vote, "meeting_id": meeting.pk}
+        message = _("已安排再次票决：新会议已登记，议题已列入")
+    else:
+        call = {
+            "service": cadre_services.candidate_transition,
+            "candidate_id": candidate_id,
+            "transition": "reject",
+            "reason": _("票决未通过，会议决定不予通过"),
+        }
+        message = _("已按票决未通过处理（不予通过）")
+    done, status = call_service(form, actor=actor, **call)
+    return done, status, message, shown
+
+
 @login_required
 @GET_POST
 def meeting(request, pk):
@@ -137,70 +212,43 @@ def meeting(request, pk):
         for c in meeting.selection.candidates.select_related("cadre", "position__unit")
         if c.stage in services.AGENDA_STAGES and c.pk not in on_agenda
     ]
-    agenda_form = AgendaForm(candidates=agenda_choices)
-    open_form = OpenForm(initial={"present": meeting.entitled})
-    result_form, result_for, status = None, None, 200
+    shown, status = {}, 200
     if request.method == "POST":
-        action, actor = request.POST.get("action"), request.user
-        if action == "agenda":
-            agenda_form = AgendaForm(request.POST, candidates=agenda_choices)
-            done, status = None, 400
-            if agenda_form.is_valid():
-                done, status = call_service(
-                    agenda_form,
-                    services.agenda_add,
-                    actor=actor,
-                    meeting_id=meeting.pk,
-                    candidate_id=agenda_form.cleaned_data["candidate"],
-                )
-            message = _("人选已列入会议议题")
-        elif action == "open":
-            open_form = OpenForm(request.POST)
-            done, status = None, 400
-            if open_form.is_valid():
-                done, status = call_service(
-                    open_form, services.meeting_open, actor=actor, meeting_id=meeting.pk, **open_form.cleaned_data
-                )
-            message = _("会议已开始，议题已锁定")
-        elif action == "result":
-            result_form = ResultForm(request.POST)
-            done, status = None, 400
-            if result_form.is_valid():
-                data = dict(result_form.cleaned_data)
-                result_for = data.pop("candidate")
-                done, status = call_service(
-                    result_form,
-                    services.decision_result_record,
-                    actor=actor,
-                    meeting_id=meeting.pk,
-                    candidate_id=result_for,
-                    **data,
-                )
-            else:
-                result_for = result_form.data.get("candidate")
-            message = _("票决结果已录入，不能更改")
-        else:
-            return HttpResponse("未知操作", status=400)
+        done, status, message, shown = _meeting_action(request, meeting, agenda_choices)
+        if isinstance(done, HttpResponse):
+            return done
         if done is not None:
             messages.success(request, message)
-            return redirect("voting:meeting", pk=meeting.pk)
+            second = getattr(done, "second_vote_of_id", None) == meeting.pk
+            return redirect("voting:meeting", pk=done.pk if second else meeting.pk)
     thresholds = snapshot()
     results = {r.candidate_id: r for r in meeting.results.all()}
+    entries = {e.candidate_id: e for e in meeting.entries.all()}
+    failed = {c.pk for c in selectors.failed_candidates(meeting=meeting, thresholds=thresholds)}
+    online = BallotSession.objects.filter(meeting=meeting).exists()
     rows = []
     for item in meeting.agenda.all():
-        result = results.get(item.candidate_id)
-        form = None
-        if result is None and meeting.is_open:
-            if result_form is not None and str(result_for) == str(item.candidate_id):
-                form = result_form
-            else:
-                form = ResultForm(initial={"candidate": item.candidate_id, "recused": 0}, auto_id=f"id_{item.pk}_%s")
+        result, entry = results.get(item.candidate_id), entries.get(item.candidate_id)
+        action = None
+        if meeting.is_open and result is None and not online:
+            action = "result" if entry is None else "confirm"
+        form = shown.get((action, str(item.candidate_id)))
+        if action and form is None and (entry is None or entry.entered_by_id != request.user.pk):
+            form = ResultForm(initial={"candidate": item.candidate_id, "recused": 0}, auto_id=f"id_{item.pk}_%s")
         rows.append(
             {
                 "item": item,
                 "result": result,
                 "tally": selectors.tally(result, thresholds) if result else None,
+                "entry": entry,
+                "mine": entry is not None and entry.entered_by_id == request.user.pk,
+                "action": action,
                 "form": form,
+                # did not pass and still deciding: 不予通过 (or, for a post nobody passed, a second vote)
+                "failed": bool(result)
+                and not selectors.tally(result, thresholds).passed
+                and item.candidate.stage == Stage.DECISION,
+                "revote": item.candidate_id in failed and item.candidate.stage == Stage.DECISION,
             }
         )
     quorum, pass_share = thresholds["V1.quorum"], thresholds["V3.pass_share"]
@@ -209,9 +257,12 @@ def meeting(request, pk):
         "selection": meeting.selection,
         "can_work": can_work_on(user=request.user, selection=meeting.selection),
         "rows": rows,
-        "agenda_form": agenda_form,
+        "any_revote": any(row["revote"] for row in rows),
+        "second_vote": selectors.second_vote_of(meeting=meeting),
+        "agenda_form": shown.get("agenda") or AgendaForm(candidates=agenda_choices),
         "agenda_choices": agenda_choices,
-        "open_form": open_form,
+        "open_form": shown.get("open") or OpenForm(initial={"present": meeting.entitled}),
+        "choice_errors": shown["choice"].non_field_errors() if "choice" in shown else [],
         "quorum": quorum,
         "quorum_needed": selectors.quorum_needed(entitled=meeting.entitled, quorum=quorum),
         "quorum_met": selectors.quorum_met(present=meeting.present, entitled=meeting.entitled, quorum=quorum),

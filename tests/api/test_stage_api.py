@@ -17,6 +17,7 @@ from cadre.models import Candidate, RecordEntry, Stage
 from inspection import services as inspection_services
 from inspection.models import Talk
 from nomination import services as nomination_services
+from nomination.demo import second_staff
 from supervision import services as supervision_services
 from supervision.demo import DEMO_CHANNELS
 from voting import services as voting_services
@@ -858,9 +859,20 @@ def test_decision_meeting_and_result(staff, deliberated):
     votes = {"candidate": deliberated.pk, "approve": 9, "disapprove": 1, "abstain": 1}
     over = client.post(base + "results/", {**votes, "approve": 11}, format="json")
     assert over.status_code == 400 and "approve" in over.json()["errors"]
-    recorded = client.post(base + "results/", votes, format="json")
+    entered = client.post(base + "results/", votes, format="json")
+    assert entered.status_code == 201, entered.content
+    assert entered.json()["confirmed"] is False and "approve" not in entered.json()
+    # blind: the second clerk sees that a first entry exists, not its numbers
+    assert client.get(base + "results/").json() == [entered.json()]
+    assert client.get(API + f"candidates/{deliberated.pk}/vote-results/").json()["count"] == 0
+    assert client.post(base + "results/confirm/", votes, format="json").status_code == 403  # the same clerk
+    second = client_for(second_staff(deliberated, staff))
+    mismatch = refused_by(second.post(base + "results/confirm/", {**votes, "abstain": 0}, format="json"), "mismatch")
+    assert "两次录入不一致" in mismatch["message"] and "弃权票" in mismatch["message"]
+    recorded = second.post(base + "results/confirm/", votes, format="json")
     assert recorded.status_code == 201, recorded.content
     assert recorded.json()["passed"] is True and recorded.json()["fewer_than_half"] is False
+    assert recorded.json()["confirmed"] is True and recorded.json()["entered_by"] == staff.username
     v9 = refused_by(client.post(base + "results/", votes, format="json"), "V9")
     assert v9["source"] == "《中共县委关于规范县委书记选人用人行为办法（试行）》第十条（六）"
     assert [r["approve"] for r in client.get(base + "results/").json()] == [9]
@@ -889,7 +901,8 @@ def test_result_below_the_quorum_is_refused_by_v1(staff, deliberated):
     assert snapshot() == before
 
 
-def test_failed_vote_rejects_the_candidate(staff, deliberated):
+def test_failed_vote_waits_for_the_committees_choice(staff, deliberated):
+    """V5: a failed paper vote rejects nobody; the committee chooses a second vote (or 不予通过)."""
     client = client_for(staff)
     meeting = voting_services.meeting_create(
         actor=staff, selection=deliberated.selection, held_on=timezone.localdate(), title="常委会", entitled=11
@@ -897,10 +910,32 @@ def test_failed_vote_rejects_the_candidate(staff, deliberated):
     voting_services.agenda_add(actor=staff, meeting_id=meeting.pk, candidate_id=deliberated.pk)
     voting_services.meeting_open(actor=staff, meeting_id=meeting.pk, present=11)
     advance(deliberated, staff, "decide", prepared=False)
+    base = API + f"decision-meetings/{meeting.pk}/"
     body = {"candidate": deliberated.pk, "approve": 5, "disapprove": 5, "abstain": 1}
-    response = client.post(API + f"decision-meetings/{meeting.pk}/results/", body, format="json")
+    assert client.post(base + "results/", body, format="json").status_code == 201
+    response = client_for(second_staff(deliberated, staff)).post(base + "results/confirm/", body, format="json")
     assert response.status_code == 201 and response.json()["passed"] is False
-    assert Candidate.objects.get(pk=deliberated.pk).stage == Stage.REJECTED
+    assert Candidate.objects.get(pk=deliberated.pk).stage == Stage.DECISION
+    second = client.post(base + "second-vote/", format="json")
+    assert second.status_code == 201, second.content
+    assert second.json()["title"] == "常委会（再次票决）"
+    refused_by(client.post(base + "second-vote/", format="json"), "S1")
+
+
+def test_a_first_entry_can_be_withdrawn(staff, deliberated):
+    client = client_for(staff)
+    meeting = voting_services.meeting_create(
+        actor=staff, selection=deliberated.selection, held_on=timezone.localdate(), title="常委会", entitled=11
+    )
+    voting_services.agenda_add(actor=staff, meeting_id=meeting.pk, candidate_id=deliberated.pk)
+    voting_services.meeting_open(actor=staff, meeting_id=meeting.pk, present=11)
+    advance(deliberated, staff, "decide", prepared=False)
+    base = API + f"decision-meetings/{meeting.pk}/"
+    body = {"candidate": deliberated.pk, "approve": 9, "disapprove": 1, "abstain": 1}
+    assert client.post(base + "results/", body, format="json").status_code == 201
+    assert client.post(base + "results/discard/", {"candidate": deliberated.pk}, format="json").status_code == 204
+    assert client.get(base + "results/").json() == []
+    refused_by(client.post(base + "results/discard/", {"candidate": deliberated.pk}, format="json"), "stage")
 
 
 # ---------------------------------------------------------------------------- publicity, complaints, appointment
@@ -1004,6 +1039,9 @@ METHODS = {
     "/api/v1/decision-meetings/{}/agenda/": {"get", "post"},
     "/api/v1/decision-meetings/{}/open/": {"post"},
     "/api/v1/decision-meetings/{}/results/": {"get", "post"},
+    "/api/v1/decision-meetings/{}/results/confirm/": {"post"},
+    "/api/v1/decision-meetings/{}/results/discard/": {"post"},
+    "/api/v1/decision-meetings/{}/second-vote/": {"post"},
     "/api/v1/ballot-sessions/": {"get", "post"},
     "/api/v1/ballot-sessions/{}/": {"get"},
     "/api/v1/ballot-sessions/{}/codes.pdf": {"get"},

@@ -454,15 +454,48 @@ def test_full_selection(page, browser, viewport):
     page.click("button:has-text('开会并锁定议题')")
     ok(page, "会议已开始")
     votes = {a: (8, 2, 1), b: (3, 6, 2)}  # 8 > 11/2 passes; 3 does not
-    for candidate, (approve, disapprove, abstain) in votes.items():
-        item = page.locator("article.card", has=page.locator(f"a[href='/voting/candidates/{candidate.pk}/decision/']"))
+
+    def enter(p, candidate, approve, disapprove, abstain, *, step, done):
+        item = p.locator("article.card", has=p.locator(f"h3 a[href='/voting/candidates/{candidate.pk}/decision/']"))
         item.locator("input[name=approve]").fill(str(approve))
         item.locator("input[name=disapprove]").fill(str(disapprove))
         item.locator("input[name=abstain]").fill(str(abstain))
-        item.locator("button:has-text('录入计票结果')").click()
-        ok(page, "票决结果已录入")
-    shot(page, "flow-17-decision-meeting")
-    assert stage_of(b) == Stage.REJECTED  # failed the vote: rejected at once, with the reason recorded
+        item.locator("button:has-text('下一步：核对计算结果')").click()
+        item = p.locator("article.card", has=p.locator(f"h3 a[href='/voting/candidates/{candidate.pk}/decision/']"))
+        outcome = "：通过" if approve > 5 else "：未通过"  # V3 computed before saving (8 of 11 passes, 3 does not)
+        expect(item.locator(".checklist")).to_contain_text(outcome)
+        item.locator(f"button:has-text('{step}')").click()
+        if done:
+            ok(p, done)
+
+    for candidate, counts in votes.items():
+        enter(page, candidate, *counts, step="确认录入", done="第一次录入已保存")
+    shot(page, "flow-17-decision-first-entry")
+    meeting_url = page.url
+    # staff_b re-enters the paper tallies blind at their own desk; only matching numbers count
+    context_b = browser.new_context(viewport=VIEWPORTS[viewport], locale="zh-CN", timezone_id="Asia/Shanghai")
+    context_b.set_default_timeout(15_000)
+    page_b = context_b.new_page()
+    page_b.base_url, page_b.viewport_name = base, viewport
+    login(page_b, "staff_b")
+    page_b.goto(meeting_url)
+    expect(page_b.locator("input[name=approve]").first).to_have_value("")  # the first entry is not shown
+    enter(page_b, a, 8, 1, 2, step="确认核对结果", done="")
+    expect(page_b.locator(".alert-error")).to_contain_text("两次录入不一致")
+    page_b.goto(meeting_url)
+    for candidate, counts in votes.items():
+        enter(page_b, candidate, *counts, step="确认核对结果", done="两次录入一致")
+    shot(page_b, "flow-18-decision-confirmed")
+    context_b.close()
+    # V5: b failed; the committee decides 不予通过 (a failed vote rejects nobody by itself)
+    page.goto(meeting_url)
+    assert stage_of(b) == Stage.DECISION
+    expect(page.locator(".vote-table")).to_contain_text("未通过")
+    item = page.locator("article.card", has=page.locator(f"h3 a[href='/voting/candidates/{b.pk}/decision/']"))
+    item.locator("button:has-text('按票决未通过处理')").click()
+    ok(page, "已按票决未通过处理")
+    shot(page, "flow-19-decision-meeting")
+    assert stage_of(b) == Stage.REJECTED
 
     # ------------------------------------------------------------------ publicity 任前公示
     page.goto(f"{base}/candidates/{a.pk}/")

@@ -5,7 +5,7 @@ import pytest
 from cadre import services
 from voting import services as voting_services
 
-from ..conftest import advance
+from ..conftest import advance, paper_result
 from ..factories import CadreFactory
 
 
@@ -35,7 +35,5 @@ def publicizing(staff, deciding):
     )
     voting_services.agenda_add(actor=staff, meeting_id=meeting.pk, candidate_id=deciding.pk)
     voting_services.meeting_open(actor=staff, meeting_id=meeting.pk, present=11)
-    voting_services.decision_result_record(
-        actor=staff, meeting_id=meeting.pk, candidate_id=deciding.pk, approve=9, disapprove=1, abstain=1
-    )
+    paper_result(staff, meeting, deciding, approve=9, disapprove=1, abstain=1)
     return advance(deciding, staff, "publicize")

@@ -19,10 +19,9 @@ from cadre.models import RecordEntry, RecordKind, Stage
 from cadre.thresholds import snapshot
 from supervision import services
 from voting import services as voting_services
-from voting.models import VoteResult
 
 from ..api.conftest import API, client_for
-from ..conftest import advance
+from ..conftest import advance, paper_result
 
 pytestmark = pytest.mark.django_db
 
@@ -177,24 +176,13 @@ def open_meeting(staff, candidate, present=11):
 
 
 def record_result(staff, candidate, *, approve):
-    meeting = open_meeting(staff, candidate)
-    return voting_services.decision_result_record(
-        actor=staff,
-        meeting_id=meeting.pk,
-        candidate_id=candidate.pk,
-        approve=approve,
-        disapprove=11 - approve,
-        abstain=0,
-    )
+    return paper_result(staff, open_meeting(staff, candidate), candidate, approve=approve, disapprove=11 - approve)
 
 
 def failed_vote_not_yet_answered(staff, candidate, *, approve=5):
     """A counted result that failed, with the committee's choice not recorded yet (V5: a second vote
-    or 未通过). decision_result_record rejects at once today, so the result is written directly."""
-    meeting = open_meeting(staff, candidate)
-    return VoteResult.objects.create(
-        meeting=meeting, candidate=candidate, approve=approve, disapprove=11 - approve, abstain=0, entered_by=staff
-    )
+    or 未通过): a failed vote rejects nobody by itself."""
+    return record_result(staff, candidate, approve=approve)
 
 
 def post(staff, candidate, name, reason="常委会研究决定"):
@@ -218,8 +206,10 @@ def test_reject_of_a_candidate_who_passed_is_refused_v9(staff, deciding):
 
 
 def test_reject_after_a_failed_vote_is_allowed(staff, deciding):
-    """decision_result_record rejects a failed result through the transition: V5 and V9 let it."""
+    """The committee's choice 不予通过 after a failed vote is the reject transition: V5 and V9 let it."""
     record_result(staff, deciding, approve=5)
+    assert stage_of(deciding) == Stage.DECISION
+    assert post(staff, deciding, "reject", reason="票决未通过").status_code == 200
     assert stage_of(deciding) == Stage.REJECTED
     entry = deciding.record.filter(kind=RecordKind.TRANSITION, payload__transition="reject").get()
     ran = {r["rule"]: r["passed"] for r in entry.payload["rules"]}

@@ -22,6 +22,7 @@ from voting.models import (
     BallotSession,
     MemberCadre,
     VoteResult,
+    VoteResultEntry,
 )
 
 from ..conftest import advance
@@ -527,8 +528,14 @@ def test_recount_command_from_the_bulletin(staff, opened, pair, committee, tmp_p
 def test_a_typed_result_for_the_same_meeting_blocks_the_online_result(staff, opened, pair, committee):
     a, b = pair
     cast(opened, committee[0], {item_of(opened, a): "approve", item_of(opened, b): "abstain"})
-    services.decision_result_record(
-        actor=staff, meeting_id=opened.meeting_id, candidate_id=a.pk, approve=8, disapprove=1, abstain=0
+    with pytest.raises(Conflict) as refused:  # a meeting voted online takes no paper result
+        services.decision_result_enter(
+            actor=staff, meeting_id=opened.meeting_id, candidate_id=a.pk, approve=8, disapprove=1, abstain=0
+        )
+    assert "网上" in refused.value.message
+    # one typed before the session existed still blocks the online count
+    VoteResultEntry.objects.create(
+        meeting_id=opened.meeting_id, candidate=a, approve=8, disapprove=1, abstain=0, entered_by=staff
     )
     with pytest.raises(Conflict) as refused:
         services.ballot_session_close(actor=staff, session_id=opened.pk)

@@ -14,7 +14,7 @@ from supervision import services as supervision_services
 from voting import rules, selectors, services
 from voting.models import AgendaItem, DecisionMeeting, VoteResult
 
-from ..conftest import advance, prepare
+from ..conftest import advance, paper_result, prepare
 
 
 def ctx():
@@ -37,15 +37,7 @@ def meeting_for(staff, *candidates, entitled=11, present=11, open_=True):
 
 
 def record(staff, meeting, candidate, approve, disapprove=0, abstain=0, recused=0):
-    return services.decision_result_record(
-        actor=staff,
-        meeting_id=meeting.pk,
-        candidate_id=candidate.pk,
-        approve=approve,
-        disapprove=disapprove,
-        abstain=abstain,
-        recused=recused,
-    )
+    return paper_result(staff, meeting, candidate, approve, disapprove, abstain, recused)
 
 
 def forced_result(candidate, *, entitled=11, present=11, approve=9, disapprove=1, abstain=1, user):
@@ -158,14 +150,15 @@ def test_v3_passes_with_more_than_half_of_entitled(staff, deciding):
 
 
 @pytest.mark.django_db
-def test_failing_result_rejects_the_candidate(staff, deciding):
+def test_failing_result_does_not_reject_by_itself(staff, deciding):
+    """V5: a failed first vote leaves the committee's choice open; nothing rejects the candidate."""
     meeting = meeting_for(staff, deciding, entitled=10, present=10)
-    record(staff, meeting, deciding, approve=5, disapprove=3, abstain=2)
+    record(staff, meeting, deciding, approve=5, disapprove=3, abstain=2)  # exactly half of 10: not more
     deciding.refresh_from_db()
-    assert deciding.stage == Stage.REJECTED
-    last = deciding.record.filter(kind="transition").last()
-    assert last.payload["transition"] == "reject" and last.payload["reason"] == "票决未通过"
-    assert FailedVote.objects.filter(candidate=deciding).count() == 1
+    assert deciding.stage == Stage.DECISION
+    assert not FailedVote.objects.filter(candidate=deciding).exists()
+    assert "V3" in rule_ids(deciding, "publicize")
+    assert selectors.failed_candidates(meeting=meeting, thresholds=snapshot()) == [deciding]
 
 
 @pytest.mark.django_db

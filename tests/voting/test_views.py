@@ -1,10 +1,12 @@
+import re
 from datetime import date
 
 import pytest
 from django.urls import reverse
 
 from cadre.models import Stage
-from voting.models import Brief, DecisionMeeting, VoteResult
+from nomination.demo import second_staff
+from voting.models import Brief, DecisionMeeting, VoteResult, VoteResultEntry
 
 from ..conftest import prepare
 
@@ -81,11 +83,31 @@ def test_meeting_pages_walk(client, staff, deciding):
     result = {"action": "result", "candidate": str(deciding.pk), "approve": "9", "disapprove": "1", "abstain": "1"}
     assert client.post(page, {**result, "recused": "0"}).status_code == 400  # 11 ballots, 10 present
     assert not VoteResult.objects.exists()
-    response = client.post(page, {**result, "abstain": "0", "recused": "0"})
-    assert response.status_code == 302
-    assert client.post(page, {**result, "abstain": "0", "recused": "0"}).status_code == 409
+    good = {**result, "abstain": "0", "recused": "0"}
+    # the confirmation step: the computed outcome, nothing saved yet
+    preview = client.post(page, good)
+    assert preview.status_code == 200 and not VoteResultEntry.objects.exists()
+    assert "确认录入" in preview.content.decode() and "通过" in preview.content.decode()
+    assert client.post(page, {**good, "save": "1"}).status_code == 302
+    assert VoteResultEntry.objects.count() == 1 and not VoteResult.objects.exists()
+    assert client.post(page, {**good, "save": "1"}).status_code == 409  # entered once, waiting (S1)
+    mine = client.get(page).content.decode()
+    assert "撤销第一次录入" in mine and 'value="confirm"' not in mine  # the first clerk cannot confirm
+    # the second clerk: a blind form (no numbers of the first entry on the page)
+    clerk2 = second_staff(deciding, staff)
+    client.force_login(clerk2)
+    blind = client.get(page).content.decode()
+    assert 'value="confirm"' in blind
+    assert re.search(r'<input[^>]*name="(approve|disapprove|abstain)"[^>]*value=', blind) is None
+    confirm = {**good, "action": "confirm", "save": "1"}
+    mismatch = client.post(page, {**confirm, "approve": "8"})
+    assert mismatch.status_code == 409 and "两次录入不一致" in mismatch.content.decode()
+    assert not VoteResult.objects.exists()
+    assert client.post(page, confirm).status_code == 302
+    result_row = VoteResult.objects.get()
+    assert (result_row.entered_by, result_row.confirmed_by, result_row.approve) == (staff, clerk2, 9)
     body = client.get(page).content.decode()
-    assert "不能更改" in body
+    assert "不能更改" in body and "核对一致" in body
     deciding.refresh_from_db()
     assert deciding.stage == Stage.DECISION
     assert client.get(reverse("voting:decision", args=[deciding.pk])).status_code == 200
@@ -107,3 +129,30 @@ def test_meeting_404_for_other_staff(client, staff, other_staff, deciding):
 def test_anonymous_is_sent_to_login(client, deliberating):
     response = client.get(reverse("voting:decision", args=[deliberating.pk]))
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+@pytest.mark.django_db
+def test_meeting_page_second_vote_and_not_passed(client, staff, deciding):
+    """V5 on the page: after a failed vote staff record the committee's choice."""
+    from voting import services
+
+    from ..conftest import paper_result
+
+    meeting = services.meeting_create(
+        actor=staff, selection=deciding.selection, held_on=date.today(), title="常委会", entitled=10
+    )
+    services.agenda_add(actor=staff, meeting_id=meeting.pk, candidate_id=deciding.pk)
+    meeting = services.meeting_open(actor=staff, meeting_id=meeting.pk, present=10)
+    paper_result(staff, meeting, deciding, 5, 5, 0)
+    client.force_login(staff)
+    page = reverse("voting:meeting", args=[meeting.pk])
+    body = client.get(page).content.decode()
+    assert "会议决定再次票决" in body and "按票决未通过处理" in body
+    response = client.post(page, {"action": "second_vote"})
+    second = DecisionMeeting.objects.get(second_vote_of=meeting)
+    assert response.status_code == 302 and response["Location"] == reverse("voting:meeting", args=[second.pk])
+    assert "再次票决" in client.get(response["Location"]).content.decode()
+    response = client.post(page, {"action": "not_passed", "candidate": str(deciding.pk)})
+    assert response.status_code == 302
+    deciding.refresh_from_db()
+    assert deciding.stage == Stage.REJECTED

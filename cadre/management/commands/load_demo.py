@@ -698,7 +698,8 @@ class Command(BaseCommand):
         )
 
     def _committee_vote(self, selection, results):
-        """The committee's meeting: the candidates on the agenda, the quorum, each counted result (V1–V4)."""
+        """The committee's meeting: the candidates on the agenda, the quorum, each counted result (V1–V4).
+        The selection has staff2 assigned (`_assign_second`): the second clerk."""
         meeting = self._stage_data(
             f"{selection.title} 常委会会议",
             "voting",
@@ -722,18 +723,20 @@ class Command(BaseCommand):
                 candidate_id=candidate.pk,
             )
         self._stage_data("会议召开", "voting", "meeting_open", actor=self.staff, meeting_id=meeting.pk, present=11)
+        # Held on paper: staff1 enters each result, staff2 re-enters it blind and it counts (V3, V4, V9).
         for candidate, (approve, disapprove, abstain) in results:
-            self._stage_data(
-                f"{candidate.cadre.name} 票决结果",
-                "voting",
-                "decision_result_record",
-                actor=self.staff,
-                meeting_id=meeting.pk,
-                candidate_id=candidate.pk,
-                approve=approve,
-                disapprove=disapprove,
-                abstain=abstain,
-            )
+            numbers = {"approve": approve, "disapprove": disapprove, "abstain": abstain}
+            entries = ((self.staff, "decision_result_enter"), (self.users["staff2"], "decision_result_confirm"))
+            for clerk, function in entries:
+                self._stage_data(
+                    f"{candidate.cadre.name} 票决结果",
+                    "voting",
+                    function,
+                    actor=clerk,
+                    meeting_id=meeting.pk,
+                    candidate_id=candidate.pk,
+                    **numbers,
+                )
 
     def _reserve_status(self, cadre: Cadre, status: str):
         ReserveCadre.objects.filter(cadre=cadre).update(status=status)
