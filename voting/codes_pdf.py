@@ -3,8 +3,9 @@ and a QR code of the voting URL (WeasyPrint, like the brief PDF; the QR code is 
 
 Plain codes exist only when they are issued (the database keeps their sha256): the sheet is rendered
 then, from what `ballot_session_create` returns, and kept in default_storage under
-`ballot_codes/<session id>.pdf`, for the session's staff to download. The QR code carries the code in
-the URL's fragment (`#code=…`), which browsers never send to the server, so no access log holds it.
+`ballot_codes/<session id>.pdf`, for the session's staff to download until the session closes (then
+it is deleted). The QR code carries the code in the URL's fragment (`#code=…`), which browsers never
+send to the server, so no access log holds it.
 """
 
 import base64
@@ -50,3 +51,10 @@ def codes_pdf_open(session_id: int):
     """The stored sheet as an open file, or None."""
     name = storage_name(session_id)
     return default_storage.open(name, "rb") if default_storage.exists(name) else None
+
+
+def codes_pdf_delete(session_id: int) -> None:
+    """At closing: the plain codes are of no more use, and a sheet kept would only be something to leak."""
+    name = storage_name(session_id)
+    if default_storage.exists(name):
+        default_storage.delete(name)

@@ -25,6 +25,7 @@ from cadre.selectors import position_occupancy
 from cadre.thresholds import snapshot
 from nomination import services as nomination_services
 
+from . import codes_pdf
 from . import selectors as _sel
 from .models import (
     AgendaItem,
@@ -950,6 +951,7 @@ def ballot_session_close(*, actor: User, session_id: int) -> dict:
             problems.append(f"本次会议已录入纸质票决结果（{names}），与网上票决重复")
     if problems:
         raise refusal("V2", "计票核对不符，结果暂不公布：" + "；".join(problems))
+    _mix_ballots(session, ballots)
     thresholds = snapshot()
     entries = _sel.bulletin_entries(session=session)
     root = _sel.bulletin_root(entries)
@@ -959,6 +961,8 @@ def ballot_session_close(*, actor: User, session_id: int) -> dict:
     session.result = result
     session.bulletin_root = root
     session.save(update_fields=["status", "closed_at", "result", "bulletin_root"])
+    if session.uses_codes:
+        transaction.on_commit(lambda: codes_pdf.codes_pdf_delete(session.pk))
     common = {**_session_label(session), "ballots": ballots, "bulletin_root": root}
     if session.kind == Kind.DECISION:
         meeting = session.meeting
@@ -1013,6 +1017,32 @@ def ballot_session_close(*, actor: User, session_id: int) -> dict:
                 },
             )
     return result
+
+
+def _mix_ballots(session: BallotSession, ballots: int) -> None:
+    """V2: every ballot is rewritten in a random order in the closing transaction, so that no ballot row
+    shares a transaction id (xmin) with its voter's participation row or keeps its casting position in
+    the table (migration 0005). Receipts and choices are unchanged; the ids are new random UUIDs."""
+    if connection.vendor != "postgresql":  # the embedded demo database has no such columns to read
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT set_config('voting.mixing', %s, true)", [str(session.pk)])
+        cursor.execute(
+            "CREATE TEMP TABLE voting_ballot_mix ON COMMIT DROP AS "
+            "SELECT choices, receipt FROM voting_ballot WHERE session_id = %s ORDER BY random()",
+            [session.pk],
+        )
+        cursor.execute("DELETE FROM voting_ballot WHERE session_id = %s", [session.pk])
+        cursor.execute(
+            "INSERT INTO voting_ballot (id, session_id, choices, receipt) "
+            "SELECT gen_random_uuid(), %s, choices, receipt FROM voting_ballot_mix",
+            [session.pk],
+        )
+        mixed = cursor.rowcount
+        cursor.execute("DROP TABLE voting_ballot_mix")
+        cursor.execute("SELECT set_config('voting.mixing', '', true)")
+    if mixed != ballots:  # cannot happen under the session lock; never close on a different count
+        raise refusal("V2", f"选票混合前后张数不一致（{ballots} / {mixed}），结果暂不公布")
 
 
 def _feed_rules(*, session: BallotSession, result: dict, actor: User, root: str) -> None:

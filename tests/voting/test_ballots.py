@@ -550,3 +550,54 @@ def test_casting_writes_no_record_and_logs_nothing(opened, pair, committee, capl
     assert RecordEntry.objects.count() == before  # the record gets counts and the root at closing, never a ballot
     logged = " ".join(r.getMessage() for r in caplog.records if not r.name.startswith("django.db"))
     assert receipt not in logged and committee[0].username not in logged
+
+
+@postgres_only
+def test_closing_mixes_the_ballots_so_no_transaction_id_pairs_a_voter(staff, opened, pair, committee):
+    """V2: a ballot and its participation row are written in one transaction (the same or adjacent xmin).
+    After closing, every ballot carries the closing transaction's id and none the id of a participation row."""
+    a, b = pair
+    for member, choice in zip(committee[:4], ["approve", "disapprove", "abstain", "approve"], strict=True):
+        cast(opened, member, {item_of(opened, a): choice, item_of(opened, b): "abstain"})
+
+    def xmins(table):
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT xmin::text FROM {table} WHERE session_id = %s", [opened.pk])
+            return {row[0] for row in cursor.fetchall()}
+
+    # what mixing is for: each cast left its own (sub)transaction id on its ballot, next to (or equal to)
+    # the id on its participation row
+    assert len(xmins("voting_ballot")) == 4
+    before = selectors.bulletin_entries(session=opened)
+    result = services.ballot_session_close(actor=staff, session_id=opened.pk)
+    ballot_xmins, participation_xmins = xmins("voting_ballot"), xmins("voting_ballotparticipation")
+    assert len(ballot_xmins) == 1 and not ballot_xmins & participation_xmins
+    assert selectors.bulletin_entries(session=opened) == before  # receipts and choices unchanged
+    assert result["ballots"] == 4 and counts(opened) == (4, 4)
+    with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SELECT set_config('voting.mixing', %s, true)", [str(opened.pk)])
+        cursor.execute("DELETE FROM voting_ballot")  # the setting is no key once the session is closed
+    assert counts(opened) == (4, 4)
+
+
+@postgres_only
+def test_an_open_session_refuses_a_ballot_delete_without_the_closing_setting(staff, opened, pair, committee):
+    cast(opened, committee[0], {item_of(opened, pair[0]): "approve", item_of(opened, pair[1]): "abstain"})
+    with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("DELETE FROM voting_ballot")
+    with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SELECT set_config('voting.mixing', %s, true)", [str(opened.pk + 1)])  # another session's
+        cursor.execute("DELETE FROM voting_ballot")
+    assert counts(opened) == (1, 1)
+
+
+def test_closing_deletes_the_codes_sheet(staff, recommending, django_capture_on_commit_callbacks):
+    from voting import codes_pdf
+
+    session, codes, people = recommending
+    codes_pdf.codes_pdf_save(session=session, codes=codes, vote_url="http://testserver/voting/vote/")
+    services.ballot_session_open(actor=staff, session_id=session.pk)
+    assert codes_pdf.codes_pdf_open(session.pk) is not None
+    with django_capture_on_commit_callbacks(execute=True):
+        services.ballot_session_close(actor=staff, session_id=session.pk)
+    assert codes_pdf.codes_pdf_open(session.pk) is None
