@@ -951,6 +951,17 @@ def ballot_session_close(*, actor: User, session_id: int) -> dict:
             problems.append(f"本次会议已录入纸质票决结果（{names}），与网上票决重复")
     if problems:
         raise refusal("V2", "计票核对不符，结果暂不公布：" + "；".join(problems))
+    if session.kind == Kind.EVALUATION:
+        year = session.year or timezone.localdate().year
+        typed = Evaluation.objects.filter(cadre_id__in=session.items.values("cadre_id"), year=year).select_related(
+            "cadre"
+        )
+        if typed:  # entered by hand after the session was made (S1 was checked at creation)
+            names = "、".join(e.cadre.name for e in typed)
+            raise refusal(
+                "S1",
+                f"{names}的 {year} 年度民主测评已另行录入，网上测评结果不能重复记录；请核对后处理该录入，再结束投票",
+            )
     _mix_ballots(session, ballots)
     thresholds = snapshot()
     entries = _sel.bulletin_entries(session=session)

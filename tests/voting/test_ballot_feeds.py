@@ -149,3 +149,18 @@ def test_pages_ask_for_the_unit_and_the_year(client, staff, selection, position)
     made = client.post(url, {"title": "测评", "cadres": [cadre.pk], "codes": 3, "year": 2024})
     assert made.status_code == 302
     assert BallotSession.objects.get().year == 2024
+
+
+def test_an_evaluation_typed_while_the_session_runs_blocks_its_close_with_s1(staff):
+    cadre = CadreFactory()
+    session, codes = services.ballot_session_create(
+        actor=staff, kind="evaluation", title="年度民主测评", cadre_ids=[cadre.pk], codes=2, year=2025
+    )
+    services.ballot_session_open(actor=staff, session_id=session.pk)
+    services.ballot_cast(session_id=session.pk, code=codes[0], choices={str(session.items.get().pk): "competent"})
+    Evaluation.objects.create(cadre=cadre, year=2025, excellent=5, competent=3, basically_competent=0, incompetent=0)
+    with pytest.raises(Conflict) as refused:
+        services.ballot_session_close(actor=staff, session_id=session.pk)
+    assert refused.value.violations[0].rule == "S1" and cadre.name in refused.value.message
+    session.refresh_from_db()
+    assert session.status == BallotSession.Status.OPEN and Evaluation.objects.filter(cadre=cadre).count() == 1
