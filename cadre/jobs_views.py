@@ -1,6 +1,6 @@
 """The jobs page (/jobs/): the outbox's pending, running, done and failed jobs (cadre.outbox), for
 organization staff, supervisors and administrators; staff and administrators may start the jobs
-registered as manual ones (e.g. the publicity check) at once."""
+registered as manual ones (e.g. the publicity check) at once, and start a failed job again."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -29,6 +29,21 @@ def _manual_handlers() -> list[outbox.Handler]:
     return sorted((h for h in outbox.handlers().values() if h.manual), key=lambda h: h.name)
 
 
+def _retry(request, job_id: str):
+    with transaction.atomic():
+        job = outbox.retry(int(job_id)) if job_id.isdigit() else None
+    if job is None:
+        messages.error(request, _("只有失败的任务可以重新执行"))
+    else:
+        job.refresh_from_db()
+        messages.success(
+            request,
+            _("已重新提交后台任务 %(id)s：%(label)s（%(status)s）")
+            % {"id": job.pk, "label": outbox.label(job.name), "status": job.get_status_display()},
+        )
+    return redirect("cadre:jobs")
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def jobs(request):
@@ -38,6 +53,8 @@ def jobs(request):
     if request.method == "POST":
         if not can_start_jobs(user):
             raise Http404
+        if "retry" in request.POST:
+            return _retry(request, request.POST["retry"])
         name = request.POST.get("name", "")
         if name not in {h.name for h in _manual_handlers()}:
             messages.error(request, _("没有这个可立即执行的后台任务"))
@@ -63,5 +80,6 @@ def jobs(request):
         "status": status,
         "statuses": [(s, Job.Status(s).label, counts.get(s, 0)) for s in Job.Status.values],
         "manual": _manual_handlers() if can_start_jobs(user) else [],
+        "can_retry": can_start_jobs(user),
     }
     return render(request, "cadre/jobs.html", context)

@@ -128,6 +128,20 @@ def enqueue(name: str, *, args: dict, key: str | None = None, actor: User | None
     return job
 
 
+def retry(job_id: int) -> Job | None:
+    """Staff start a failed job again (after fixing what made it fail): it goes back to pending, keeps its
+    attempts and last error for the record of what happened, and is sent when the caller's transaction
+    commits. A job that is not failed is left alone (None)."""
+    job = Job.objects.select_for_update().filter(pk=job_id, status=Job.Status.FAILED).first()
+    if job is None:
+        return None
+    job.status = Job.Status.PENDING
+    job.sent_at = job.started_at = job.finished_at = None
+    job.save(update_fields=["status", "sent_at", "started_at", "finished_at"])
+    transaction.on_commit(lambda: send(job.pk))
+    return job
+
+
 def send(job_id: int) -> bool:
     """Hand the job to the broker. Never raises: on failure the row stays pending for the sweep."""
     from .tasks import run_job  # the task module imports this one

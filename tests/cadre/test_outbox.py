@@ -254,3 +254,25 @@ def test_without_a_broker_jobs_run_in_process(django_capture_on_commit_callbacks
     ok.refresh_from_db()
     flaky.refresh_from_db()
     assert ok.status == flaky.status == Job.Status.DONE and flaky.attempts == 2 and CALLS == [3, "flaky", "flaky"]
+
+
+def test_a_failed_job_is_started_again_from_the_jobs_page(client, staff, sent, django_capture_on_commit_callbacks):
+    failed = outbox.enqueue("tests.boom", args={})
+    tasks.run_job.apply(args=(failed.pk,), throw=False)
+    done = outbox.enqueue("tests.ok", args={"value": 1})
+    outbox.run(done.pk)
+    client.force_login(staff)
+    page = client.get(reverse("cadre:jobs")).content.decode()
+    assert f'name="retry" value="{failed.pk}"' in page and f'name="retry" value="{done.pk}"' not in page
+    sent.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("cadre:jobs"), {"retry": str(failed.pk)}, follow=True)
+    assert "已重新提交后台任务" in response.content.decode()
+    failed.refresh_from_db()
+    assert failed.status == Job.Status.PENDING and sent == [failed.pk]
+    assert "处理失败" in failed.last_error  # what happened before stays visible
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("cadre:jobs"), {"retry": str(done.pk)}, follow=True)
+    assert "只有失败的任务可以重新执行" in response.content.decode() and sent == [failed.pk]
+    client.force_login(UserFactory(roles=[roles.SUPERVISOR]))  # reads the jobs, starts none
+    assert client.post(reverse("cadre:jobs"), {"retry": str(failed.pk)}).status_code == 404
