@@ -143,6 +143,10 @@ SPECTACULAR_SETTINGS = {
         "StageEnum": "cadre.models.Stage",
         "ConsultationLevelEnum": "inspection.models.ConsultationLevel",
         "RecommendationKindEnum": "nomination.models.RecommendationMeeting.Kind",
+        "BallotKindEnum": "voting.models.BallotSession.Kind",
+        "BallotStatusEnum": "voting.models.BallotSession.Status",
+        "ComplaintStatusEnum": "supervision.models.Complaint.Status",
+        "ComplaintCategoryEnum": "supervision.models.Complaint.Category",
     },
 }
 

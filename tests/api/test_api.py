@@ -377,3 +377,12 @@ def test_positions_list_is_paginated(staff):
     PositionFactory.create_batch(3)
     body = client_for(staff).get(API + "positions/").json()
     assert set(body) == {"count", "next", "previous", "results"} and body["count"] == 3
+
+
+def test_schema_generates_without_warnings():
+    """drf-spectacular's warnings (enum name collisions, unresolvable fields) are defects of the contract."""
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    call_command("spectacular", "--fail-on-warn", "--validate", stdout=StringIO(), stderr=StringIO())
