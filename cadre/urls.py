@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import jobs_views, views
+from . import jobs_views, roster_views, views
 
 app_name = "cadre"
 urlpatterns = [
@@ -12,6 +12,12 @@ urlpatterns = [
     path("selections/<int:pk>/move/", views.selection_move, name="selection_move"),
     path("selections/<int:pk>/candidates/", views.candidate_add, name="candidate_add"),
     path("selections/<int:pk>/assign/", views.selection_assign, name="selection_assign"),
+    path("cadres/", roster_views.roster_list, name="roster"),
+    path("cadres/roster/template.xlsx", roster_views.roster_template, name="roster_template"),
+    path("cadres/roster/import/", roster_views.roster_import, name="roster_import"),
+    path(
+        "selections/<int:pk>/candidates.xlsx", roster_views.selection_candidates_xlsx, name="selection_candidates_xlsx"
+    ),
     path("cadres/options/", views.cadre_options, name="cadre_options"),
     path("cadres/<int:pk>/", views.cadre_detail, name="cadre"),
     path("cadres/<int:pk>/edit/", views.cadre_edit, name="cadre_edit"),

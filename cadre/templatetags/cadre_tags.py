@@ -80,6 +80,12 @@ def pretty_json(value):
 
 
 @register.filter
+def can_read_cadres(user) -> bool:
+    """Staff, supervisors and admins: the roster 干部名册 is theirs."""
+    return user.is_authenticated and roles.can_read_cadres(user)
+
+
+@register.filter
 def reads_everything(user) -> bool:
     """Supervisors and admins (S6): the record-integrity page is theirs."""
     return roles.reads_everything(user)

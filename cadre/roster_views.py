@@ -1,0 +1,136 @@
+"""干部名册: the roster list (filter, page, .xlsx), the Excel template, and the roster import
+(upload → preview with each bad cell → apply). Thin: cadre.roster reads and writes."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from . import roles, roster
+from .errors import InvalidInput, NotAllowed
+from .models import Unit
+from .selectors import cadres_for_user, get_selection_for_user
+
+PAGE_SIZE = 50
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def xlsx_response(data: bytes, filename: str) -> HttpResponse:
+    """An .xlsx download; the Chinese file name in RFC 5987 form, an ASCII fallback for old clients."""
+    from urllib.parse import quote
+
+    response = HttpResponse(data, content_type=XLSX)
+    response["Content-Disposition"] = f"attachment; filename=\"export.xlsx\"; filename*=UTF-8''{quote(filename)}"
+    return response
+
+
+def _filtered(request):
+    rows = cadres_for_user(user=request.user).order_by("unit__name", "name", "pk")
+    query = request.GET.get("q", "").replace("\x00", "").strip()[:50]
+    unit = request.GET.get("unit", "")
+    if query:
+        rows = rows.filter(Q(name__icontains=query) | Q(id_number=query.upper()))
+    if unit.isdigit():
+        rows = rows.filter(unit_id=int(unit))
+    return rows, query, unit
+
+
+@login_required
+@require_GET
+def roster_list(request):
+    if not roles.can_read_cadres(request.user):
+        raise PermissionDenied
+    rows, query, unit = _filtered(request)
+    if request.GET.get("format") == "xlsx":
+        headers = [c.header for c in roster.COLUMNS]
+        data = roster.workbook("干部名册", headers, roster.cadre_rows(rows[: roster.MAX_ROWS]))
+        return xlsx_response(data, f"干部名册-{timezone.localdate():%Y%m%d}.xlsx")
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "page": page,
+        "query": query,
+        "unit": unit,
+        "units": Unit.objects.order_by("name"),
+        "can_import": roles.can_write_cadres(request.user),
+    }
+    return render(request, "cadre/roster.html", context)
+
+
+@login_required
+@require_GET
+def roster_template(request):
+    if not roles.can_write_cadres(request.user):
+        raise PermissionDenied
+    return xlsx_response(roster.template(), "干部名册导入模板.xlsx")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def roster_import(request):
+    """Upload → preview (nothing written) → apply (one transaction, through the cadre services)."""
+    if not roles.can_write_cadres(request.user):
+        raise PermissionDenied
+    context, status = {"rows": None, "errors": []}, 200
+    if request.method == "POST":
+        try:
+            if "token" in request.POST:
+                done = roster.apply(
+                    actor=request.user, token=request.POST["token"], skip_bad=request.POST.get("skip_bad") == "1"
+                )
+                messages.success(
+                    request,
+                    _("名册已导入：新增 %(created)s 人，更新 %(updated)s 人，跳过 %(skipped)s 行") % done,
+                )
+                return redirect("cadre:roster")
+            upload = request.FILES.get("file")
+            if upload is None:
+                raise InvalidInput({"file": [_("请选择要导入的 Excel 文件")]})
+            if upload.size > roster.MAX_BYTES:
+                raise roster.BadFile(_("文件超过 10 MB，请分批导入"))
+            token, rows = roster.preview_save(actor=request.user, data=upload.read())
+            context.update(
+                rows=rows,
+                token=token,
+                bad=sum(1 for r in rows if r.errors),
+                counts={a: sum(1 for r in rows if r.action == a) for a in ("create", "update", "same", "error")},
+            )
+        except InvalidInput as exc:
+            context["errors"] = [str(m) for messages_ in exc.errors.values() for m in messages_]
+            status = 400
+        except NotAllowed as exc:
+            context["errors"] = [exc.message]
+            status = 403
+    context["columns"] = roster.COLUMNS
+    return render(request, "cadre/roster_import.html", context, status=status)
+
+
+@login_required
+@require_GET
+def selection_candidates_xlsx(request, pk):
+    """The candidates of one selection, with their stage, as .xlsx (Chinese headers)."""
+    selection = get_selection_for_user(user=request.user, pk=pk)
+    candidates = selection.candidates.select_related("cadre__unit", "cadre__position__unit", "position__unit").order_by(
+        "position_id", "pk"
+    )
+    headers = ["姓名", "性别", "出生年月", "学历", "单位", "现任职务", "拟任职务", "所处阶段", "进入该阶段时间"]
+    rows = [
+        [
+            c.cadre.name,
+            c.cadre.get_gender_display(),
+            c.cadre.birth_date.strftime("%Y.%m"),
+            c.cadre.get_education_display(),
+            c.cadre.unit.name,
+            str(c.cadre.position or ""),
+            str(c.position),
+            c.get_stage_display(),
+            timezone.localtime(c.stage_changed_at).strftime("%Y-%m-%d %H:%M"),
+        ]
+        for c in candidates
+    ]
+    return xlsx_response(roster.workbook("人选", headers, rows), f"{selection.title}-人选.xlsx")
