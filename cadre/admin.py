@@ -351,6 +351,7 @@ class ReserveCadreAdmin(admin.ModelAdmin):
     list_select_related = ["cadre__unit"]
     search_fields = ["cadre__name", "source"]
     autocomplete_fields = ["cadre"]
+    filter_horizontal = ["positions"]
 
     cadre_link = _link("cadre", _("干部"))
 

@@ -284,6 +284,9 @@ class ReserveCadre(models.Model):
     source = models.CharField(_("推荐来源"), max_length=200)
     since = models.DateField(_("入库日期"))
     status = models.CharField(_("状态"), max_length=20, choices=Status.choices, default=Status.RESERVE)
+    positions = models.ManyToManyField(
+        "Position", verbose_name=_("拟考虑职位"), blank=True, related_name="reserve_cadres"
+    )
 
     class Meta:
         verbose_name = _("后备干部")
@@ -291,6 +294,27 @@ class ReserveCadre(models.Model):
 
     def __str__(self):
         return f"{self.cadre_id} {self.get_status_display()}"
+
+
+class ReserveChange(models.Model):
+    """One step of a reserve cadre's status, kept (entering the pool included): who, when, why."""
+
+    reserve = models.ForeignKey(ReserveCadre, on_delete=models.PROTECT, related_name="changes")
+    from_status = models.CharField(_("原状态"), max_length=20, choices=ReserveCadre.Status.choices, blank=True)
+    to_status = models.CharField(_("新状态"), max_length=20, choices=ReserveCadre.Status.choices)
+    reason = models.CharField(_("事由"), max_length=500)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("操作人"), null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    at = models.DateTimeField(_("时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("后备干部状态变化")
+        verbose_name_plural = _("后备干部状态变化")
+        ordering = ["reserve_id", "at", "id"]
+
+    def __str__(self):
+        return f"{self.reserve_id} → {self.get_to_status_display()}"
 
 
 # ---------------------------------------------------------------------------- thresholds
@@ -742,3 +766,50 @@ class Job(models.Model):
 
     def __str__(self):
         return f"{self.name} #{self.pk}（{self.get_status_display()}）"
+
+
+# ---------------------------------------------------------------------------- 干部任免审批表 exchange (.lrmx)
+
+
+class ApprovalFormKept(models.Model):
+    """What an imported 任免审批表 said that the cadre's fields cannot hold (the Version string,
+    the 呈报单位, 现任职务 as text, a democratic party, unknown elements …), written back on the next
+    export (cadre/lrmx.py `from_cadre`)."""
+
+    cadre = models.OneToOneField(
+        Cadre, verbose_name=_("干部"), on_delete=models.CASCADE, related_name="approval_form_kept"
+    )
+    values = models.JSONField(_("保留内容"), default=dict, blank=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("任免审批表保留内容")
+        verbose_name_plural = _("任免审批表保留内容")
+
+    def __str__(self):
+        return f"{self.cadre_id} 任免审批表保留内容"
+
+
+class ApprovalFormImport(models.Model):
+    """An uploaded .lrmx or zip between its preview and its application (cadre/lrmx_import.py)."""
+
+    token = models.CharField(_("令牌"), max_length=64, unique=True)
+    file_name = models.CharField(_("文件名"), max_length=255)
+    data = models.BinaryField(_("文件内容"))
+    unit = models.ForeignKey(
+        Unit, verbose_name=_("新干部所在单位"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("上传人"), on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+    applied_at = models.DateTimeField(_("导入时间"), null=True, blank=True)
+    result = models.JSONField(_("结果"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("任免审批表导入")
+        verbose_name_plural = _("任免审批表导入")
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return self.file_name

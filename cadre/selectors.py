@@ -2,6 +2,8 @@
 
 from django.db.models import Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext
 from guardian.shortcuts import get_objects_for_user
 
 from . import roles
@@ -11,10 +13,12 @@ from .models import (
     PENDING_STAGES,
     Cadre,
     Candidate,
+    Level,
     Position,
     RecordCheckpoint,
     RecordEntry,
     RecordVerification,
+    ReserveCadre,
     Selection,
     Unit,
 )
@@ -92,7 +96,22 @@ def cadre_choices(*, user, query: str = "", limit: int = 50, include=None) -> li
         rows = rows.filter(pk__in=rows.values("pk")[:limit]) | rows.filter(pk=include)
     else:
         rows = rows[:limit]
-    return [(pk, f"{name}（{unit}）") for pk, name, unit in rows.values_list("pk", "name", "unit__name")]
+    today = timezone.localdate()
+    fields = ("pk", "name", "unit__name", "position__title", "position__level", "birth_date", "reserve__status")
+    return [(row[0], cadre_label(*row[1:], today=today)) for row in rows.values_list(*fields)]
+
+
+def cadre_label(name, unit, post, level, birth, reserve_status, *, today) -> str:
+    """How a picker shows a cadre: 姓名（单位 · 现任职务 · 级别 · 年龄 · 后备状态）, so that staff see at
+    once who already holds a post of the rank proposed."""
+    age = today.year - birth.year - ((today.month, today.day) < (birth.month, birth.day))
+    parts = [unit, post or gettext("无现任职务")]
+    if level:
+        parts.append(str(Level(level).label))
+    parts.append(gettext("%(n)s岁") % {"n": age})
+    if reserve_status:
+        parts.append(gettext("后备：%(s)s") % {"s": ReserveCadre.Status(reserve_status).label})
+    return f"{name}（{' · '.join(parts)}）"
 
 
 def get_cadre_for_user(*, user, pk) -> Cadre:

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_noop
 from django_fsm import ConcurrentTransition, can_proceed
 from guardian.shortcuts import assign_perm
 
-from . import roles, rules
+from . import reserve, roles, rules
 from .access import ensure_can_work
 from .checkpoint import checkpoint_sign
 from .cleaning import clean_text
@@ -248,6 +248,12 @@ def records_refusals(service):
 
 def _after_transition(candidate: Candidate, transition: str, actor: User) -> dict:
     """Effects that belong to the spine; returns what the record should say about them."""
+    said = {}
+    moved = reserve.follow_transition(
+        cadre_id=candidate.cadre_id, transition=transition, actor=actor, candidate_label=f"{candidate.selection}"
+    )
+    if moved:
+        said["reserve_status"] = moved
     if transition == "inspect":
         candidate.inspected_at = timezone.now()
     if transition == "reject":
@@ -263,8 +269,8 @@ def _after_transition(candidate: Candidate, transition: str, actor: User) -> dic
         cadre.position_since = timezone.localdate()
         cadre.save(update_fields=["position", "position_since"])
         _record_appointment_elsewhere(actor=actor, candidate=candidate, before=before)
-        return {"previous_position": previous, "new_position": candidate.position_id}
-    return {}
+        return {**said, "previous_position": previous, "new_position": candidate.position_id}
+    return said
 
 
 def _record_appointment_elsewhere(*, actor: User, candidate: Candidate, before: Cadre) -> None:

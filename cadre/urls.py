@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import jobs_views, roster_views, views
+from . import jobs_views, reserve_views, roster_views, views
 
 app_name = "cadre"
 urlpatterns = [
@@ -13,6 +13,7 @@ urlpatterns = [
     path("selections/<int:pk>/candidates/", views.candidate_add, name="candidate_add"),
     path("selections/<int:pk>/assign/", views.selection_assign, name="selection_assign"),
     path("cadres/", roster_views.roster_list, name="roster"),
+    path("cadres/reserve/", reserve_views.reserve_pool, name="reserve"),
     path("cadres/roster/template.xlsx", roster_views.roster_template, name="roster_template"),
     path("cadres/roster/import/", roster_views.roster_import, name="roster_import"),
     path(

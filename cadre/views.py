@@ -388,6 +388,13 @@ def candidate_add(request, pk):
                 _("已将 %(name)s 列为%(position)s的人选")
                 % {"name": candidate.cadre.name, "position": candidate.position},
             )
+            current = candidate.cadre.position
+            if current is not None and not selectors.is_promotion(candidate):
+                messages.warning(
+                    request,
+                    _("请注意：%(name)s 现任%(current)s（%(level)s），拟任职务不高于现职级，属平级交流或降职，不是提拔")
+                    % {"name": candidate.cadre.name, "current": current, "level": current.get_level_display()},
+                )
             return redirect("cadre:selection", pk=selection.pk)
     return _selection_page(request, selection, add_form=form, status=400)
 

@@ -2,15 +2,17 @@
 
 import hashlib
 import math
+from collections import Counter
 from dataclasses import dataclass
 from fractions import Fraction
 
 import orjson
+from django.db import connection
 from django.db.models import Prefetch, Q, QuerySet, Sum
 from django.http import Http404
 
 from cadre import roles
-from cadre.models import FORWARD, Candidate, Kinship, RecordKind
+from cadre.models import FORWARD, Cadre, Candidate, Kinship, RecordKind
 from cadre.selectors import selections_for_user
 from supervision.selectors import open_complaints_count
 
@@ -309,11 +311,29 @@ def ballot_items(*, session: BallotSession) -> list[dict]:
 
 
 def bulletin_entries(*, session: BallotSession) -> list[dict]:
-    """Every (receipt, choices) pair, sorted by receipt: an order unrelated to casting."""
-    return [
-        {"receipt": receipt, "choices": choices}
-        for receipt, choices in session.ballots.order_by("receipt").values_list("receipt", "choices")
-    ]
+    """Every (receipt, choices) pair, sorted by receipt: an order unrelated to casting. Receipts are
+    [2-9A-Z] only, so code-point order (Python's sort) is every collation's order too. Raw rows decoded
+    with orjson: the ORM's per-row JSON decoding was most of a 10,000-ballot tally."""
+    column = "choices::text" if connection.vendor == "postgresql" else "choices"
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT receipt, {column} FROM voting_ballot WHERE session_id = %s", [session.pk])
+        rows = cursor.fetchall()
+    rows.sort()
+    return [{"receipt": receipt, "choices": orjson.loads(choices)} for receipt, choices in rows]
+
+
+def _marks(entries: list[dict]) -> Counter:
+    """(item key, choice or cadre id) → how many ballots mark it, in one pass over the bulletin."""
+    marks: Counter = Counter()
+    for entry in entries:
+        choices = entry["choices"]
+        if not isinstance(choices, dict):
+            continue
+        for key, value in choices.items():
+            for mark in value if isinstance(value, list) else (value,):
+                if isinstance(mark, str | int) and not isinstance(mark, bool):
+                    marks[(key, mark)] += 1
+    return marks
 
 
 def bulletin_root(entries: list[dict]) -> str:
@@ -332,8 +352,10 @@ def tally_entries(*, session: BallotSession, entries: list[dict], thresholds) ->
     ENTITLED (V3). recommendation: votes, share of the ballots and rank per cadre; passed = at least
     half of the ballots (R3). evaluation: the four grades per cadre; passed = 优秀+称职 ≥ 2/3 and
     不称职 ≤ 1/3 of the ballots rating them (E2)."""
-    items = list(session.items.select_related("candidate").prefetch_related("options").order_by("id"))
+    options = Prefetch("options", queryset=Cadre.objects.only("pk"))
+    items = list(session.items.select_related("candidate").prefetch_related(options).order_by("id"))
     n = len(entries)
+    marks = _marks(entries)
     out = []
     if session.kind == BallotSession.Kind.DECISION:
         entitled = session.entitled.count()
@@ -341,11 +363,7 @@ def tally_entries(*, session: BallotSession, entries: list[dict], thresholds) ->
         recused = recused_counts(session=session)
         pass_share = thresholds["V3.pass_share"]
         for item in items:
-            counts = dict.fromkeys(DECISION_CHOICES, 0)
-            for entry in entries:
-                choice = entry["choices"].get(str(item.pk))
-                if choice in counts:
-                    counts[choice] += 1
+            counts = {choice: marks[(str(item.pk), choice)] for choice in DECISION_CHOICES}
             out.append(
                 {
                     "item": item.pk,
@@ -366,11 +384,7 @@ def tally_entries(*, session: BallotSession, entries: list[dict], thresholds) ->
     if session.kind == BallotSession.Kind.RECOMMENDATION:
         min_share = thresholds["R3.min_share"]
         for item in items:
-            votes = {c.pk: 0 for c in item.options.all()}
-            for entry in entries:
-                for cadre_id in entry["choices"].get(str(item.pk), []):
-                    if cadre_id in votes:
-                        votes[cadre_id] += 1
+            votes = {c.pk: marks[(str(item.pk), c.pk)] for c in item.options.all()}
             ordered = sorted(votes.items(), key=lambda kv: (-kv[1], kv[0]))
             cadres = []
             for cadre_id, count in ordered:
@@ -397,11 +411,7 @@ def tally_entries(*, session: BallotSession, entries: list[dict], thresholds) ->
         return {"ballots": n, "min_share": str(min_share), "items": out}
     good_min, bad_max = thresholds["E2.min_good_share"], thresholds["E2.max_incompetent_share"]
     for item in items:
-        counts = dict.fromkeys(EVALUATION_CHOICES, 0)
-        for entry in entries:
-            choice = entry["choices"].get(str(item.pk))
-            if choice in counts:
-                counts[choice] += 1
+        counts = {choice: marks[(str(item.pk), choice)] for choice in EVALUATION_CHOICES}
         total = sum(counts.values())
         good = counts["excellent"] + counts["competent"]
         passed = total > 0 and good >= good_min * total and counts["incompetent"] <= bad_max * total

@@ -820,13 +820,40 @@ def ballot_for(*, session_id: int, user=None, code: str | None = None) -> dict:
 
 
 def _session_for_cast(session_id) -> BallotSession | None:
-    """The session, its row held FOR SHARE: casts run side by side, a close waits for them (and they for it)."""
+    """The session, read once with its row held FOR SHARE: casts run side by side, a close waits for them
+    (and they for it)."""
+    if isinstance(session_id, bool) or not str(session_id).isdigit():
+        return None
     if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT id FROM voting_ballotsession WHERE id = %s FOR SHARE", [session_id])
-            if cursor.fetchone() is None:
-                return None
-    return BallotSession.objects.filter(pk=session_id).select_related("selection").first()
+        sql = "SELECT * FROM voting_ballotsession WHERE id = %s FOR SHARE"
+        found = list(BallotSession.objects.raw(sql, [int(session_id)]))
+        return found[0] if found else None
+    return BallotSession.objects.filter(pk=session_id).first()
+
+
+# The items of an open session never change (migration 0002's triggers): a worker keeps what a cast checks
+# against, per session and opening, instead of reading it for every ballot.
+_ITEMS: dict[tuple, dict] = {}
+_ITEMS_KEPT = 64
+
+
+def _items_for_cast(session: BallotSession) -> dict[int, dict]:
+    """item id → {"vacancies", "position" (decision: the candidate's post), "options" (cadre ids)}."""
+    key = (session.pk, session.opened_at)
+    if session.status == Status.OPEN and key in _ITEMS:
+        return _ITEMS[key]
+    items = {
+        pk: {"vacancies": vacancies, "position": position, "options": set()}
+        for pk, vacancies, position in session.items.values_list("pk", "vacancies", "candidate__position_id")
+    }
+    through = BallotItem.options.through.objects.filter(ballotitem__session=session)
+    for item_id, cadre_id in through.values_list("ballotitem_id", "cadre_id"):
+        items[item_id]["options"].add(cadre_id)
+    if session.status == Status.OPEN:
+        if len(_ITEMS) >= _ITEMS_KEPT:
+            _ITEMS.pop(next(iter(_ITEMS)))
+        _ITEMS[key] = items
+    return items
 
 
 def _clean_choices(session: BallotSession, choices, recused: set[int]) -> dict:
@@ -834,7 +861,7 @@ def _clean_choices(session: BallotSession, choices, recused: set[int]) -> dict:
     one post → V4 (409). Returns the choices as the ballot stores them."""
     if not isinstance(choices, dict) or not choices:
         raise InvalidInput({"choices": ["选票格式不正确：应为 {事项 id: 选择}"]})
-    items = {i.pk: i for i in session.items.select_related("candidate").prefetch_related("options")}
+    items = _items_for_cast(session)
     errors = Cleaner()
     picked: dict[int, object] = {}
     for key, value in choices.items():
@@ -851,7 +878,7 @@ def _clean_choices(session: BallotSession, choices, recused: set[int]) -> dict:
     if session.kind == Kind.RECOMMENDATION:
         for item_id, value in picked.items():
             item = items[item_id]
-            options = {c.pk for c in item.options.all()}
+            options = item["options"]
             if not isinstance(value, list) or any(isinstance(v, bool) or not isinstance(v, int) for v in value):
                 errors.add(str(item_id), "应为推荐的干部 id 列表")
                 continue
@@ -859,8 +886,8 @@ def _clean_choices(session: BallotSession, choices, recused: set[int]) -> dict:
                 errors.add(str(item_id), "同一干部只能推荐一次")
             if set(value) - options:
                 errors.add(str(item_id), "只能从推荐名单中选择，不能另行推荐他人")
-            if len(set(value)) > item.vacancies:
-                errors.add(str(item_id), f"最多推荐 {item.vacancies} 人")
+            if len(set(value)) > item["vacancies"]:
+                errors.add(str(item_id), f"最多推荐 {item['vacancies']} 人")
             stored[str(item_id)] = sorted(set(value))
         errors.done()
         return stored
@@ -878,7 +905,7 @@ def _clean_choices(session: BallotSession, choices, recused: set[int]) -> dict:
     approvals: dict[int, int] = {}
     for item_id, value in picked.items():
         if value == "approve" and session.kind == Kind.DECISION:
-            post = items[item_id].candidate.position_id
+            post = items[item_id]["position"]
             approvals[post] = approvals.get(post, 0) + 1
     if any(n > 1 for n in approvals.values()):
         raise refusal("V4", "同一职位只能赞成一名人选，不能另选他人")
@@ -893,6 +920,8 @@ def ballot_cast(*, session_id: int, choices, user=None, code: str | None = None)
         if code is not None:
             raise WrongCode()
         raise InvalidInput({"session": ["投票不存在"]})
+    if code is not None and session.status == Status.OPEN and session.uses_codes and isinstance(code, str):
+        return _cast_by_code(session, choices, code)
     found = _voter(session, user=user, code=code)
     if found is not None and found.used:
         raise refusal("V2", "已投票：此投票码已经使用")
@@ -904,19 +933,45 @@ def ballot_cast(*, session_id: int, choices, user=None, code: str | None = None)
         raise refusal("V2", "已投票：每人只能投一次")
     recused = _sel.recused_item_ids(session=session, user=None if found else user)
     stored = _clean_choices(session, choices, recused)
-    if found is not None:
-        if not BallotCode.objects.filter(pk=found.pk, used=False).update(used=True):
-            raise refusal("V2", "已投票：此投票码已经使用")
-        BallotParticipation.objects.create(session=session, code=found)
+    if found is not None:  # not reached while open: _cast_by_code
+        raise refusal("V9", "投票未在进行中")
     else:
         try:
             with transaction.atomic():
                 BallotParticipation.objects.create(session=session, user=user)
         except IntegrityError as exc:
             raise refusal("V2", "已投票：每人只能投一次") from exc
+    return _store(session, stored)
+
+
+def _store(session: BallotSession, stored: dict) -> str:
     receipt = _random(RECEIPT_LENGTH)
     Ballot.objects.create(session=session, choices=stored, receipt=receipt)
     return receipt
+
+
+def _cast_by_code(session: BallotSession, choices, code: str) -> str:
+    """The common case of a code session, in few statements: the ballot is checked first (400 writes
+    nothing), then the code is marked used by one UPDATE that only an unused code of this session passes
+    (two casts with one code: the second waits for the first's row lock, then finds it used)."""
+    try:
+        stored = _clean_choices(session, choices, set())
+    except (InvalidInput, Conflict):
+        if not BallotCode.objects.filter(session=session, digest=code_digest(code)).exists():
+            raise WrongCode() from None  # a wrong code learns nothing about the ballot
+        raise
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE voting_ballotcode SET used = %s WHERE session_id = %s AND digest = %s AND NOT used RETURNING id",
+            [True, session.pk, code_digest(code)],
+        )
+        row = cursor.fetchone()
+    if row is None:
+        if BallotCode.objects.filter(session=session, digest=code_digest(code)).exists():
+            raise refusal("V2", "已投票：此投票码已经使用")
+        raise WrongCode()
+    BallotParticipation.objects.create(session=session, code_id=row[0])
+    return _store(session, stored)
 
 
 @transaction.atomic
