@@ -103,6 +103,7 @@ def publicity(request, pk):
         if done is not None:
             messages.success(request, message)
             return redirect("supervision:publicity", pk=candidate.pk)
+    can_work = can_work_on(user=request.user, selection=candidate.selection)
     complaints = []
     for c in selectors.complaints_of(candidate).select_related("assigned_to"):
         form = None
@@ -116,14 +117,16 @@ def publicity(request, pk):
             assign_form = AssignForm(
                 initial={"complaint": c.pk, "investigator": c.assigned_to_id}, auto_id=f"id_a{c.pk}_%s"
             )
-        complaints.append({"complaint": c, "form": form, "assign_form": assign_form})
+        # the named investigator (a supervisor, say) acts on their complaint without working on the selection
+        acts = can_work or c.assigned_to_id == request.user.pk
+        complaints.append({"complaint": c, "form": form, "assign_form": assign_form, "acts": acts})
     try:
         earliest_end, calendar_error = add_working_days(today, required), None
     except CalendarUnavailableError as exc:
         earliest_end, calendar_error = None, exc.message
     context = {
         "candidate": candidate,
-        "can_work": can_work_on(user=request.user, selection=candidate.selection),
+        "can_work": can_work,
         "publicity": selectors.latest_publicity(candidate),
         "publicity_form": publicity_form,
         "complaint_form": complaint_form,

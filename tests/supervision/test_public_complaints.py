@@ -331,3 +331,22 @@ def test_issuer_given_on_the_publish_form(client, staff, publicizing):
     assert client.post(url, body).status_code == 302
     publicity = publicizing.publicities.get()
     assert publicity.issuer == "中共某县委组织部" and "向中共某县委组织部反映" in publicity.notice_text
+
+
+@pytest.mark.django_db
+def test_a_supervisor_named_investigator_acts_on_the_page(client, staff, publicizing):
+    """The investigator (a supervisor, not working on the selection) sees and uses the complaint's forms;
+    a supervisor not named sees none."""
+    complaint = services.complaint_submit(candidate_id=publicizing.pk, category="other", text="反映问题")
+    investigator = UserFactory(roles=[roles.SUPERVISOR])
+    services.complaint_assign(actor=staff, complaint_id=complaint.pk, investigator_id=investigator.pk)
+    page = reverse("supervision:publicity", args=[publicizing.pk])
+    client.force_login(UserFactory(roles=[roles.SUPERVISOR]))
+    assert 'value="conclude"' not in client.get(page).content.decode()
+    client.force_login(investigator)
+    assert 'value="conclude"' in client.get(page).content.decode()
+    assert 'value="assign"' not in client.get(page).content.decode()  #交办 stays with the staff
+    done = client.post(page, {"action": "investigate", "complaint": complaint.pk})
+    assert done.status_code == 302
+    complaint.refresh_from_db()
+    assert complaint.status == "investigating"
