@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from cadre.models import Unit
 
 from .models import NominationSource, RecommendationMeeting
+from .selectors import second_entry_cadres
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -78,7 +79,7 @@ class RecommendationConfirmForm(VotesMixin, forms.Form):
     def __init__(self, *args, meeting, **kwargs):
         super().__init__(*args, prefix=f"m{meeting.pk}", **kwargs)
         self.meeting = meeting
-        self.add_vote_fields([r.cadre for r in meeting.results.all()], required=True)
+        self.add_vote_fields(second_entry_cadres(meeting=meeting), required=True)
 
 
 class InspectionDecisionForm(forms.Form):

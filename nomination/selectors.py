@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from fractions import Fraction
 
-from django.db.models import F, Max, Prefetch, Q, QuerySet
+from django.db.models import F, Max, Min, Prefetch, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -32,6 +32,19 @@ def ballot_cadres(*, selection: Selection) -> list[Cadre]:
     for candidate in selection.candidates.exclude(stage__in=ENDED).select_related("cadre", "position").order_by("pk"):
         cadres.setdefault(candidate.cadre_id, candidate.cadre)
     return list(cadres.values())
+
+
+def second_entry_cadres(*, meeting) -> list[Cadre]:
+    """The cadres of a first entry in the ballot's order (their candidacies' order in the selection, as
+    `ballot_cadres` lists them), never in the first entry's ranking: the second entry is blind."""
+    first = dict(
+        meeting.selection.candidates.order_by()
+        .values("cadre_id")
+        .annotate(first=Min("pk"))
+        .values_list("cadre_id", "first")
+    )
+    cadres = [r.cadre for r in meeting.results.select_related("cadre")]
+    return sorted(cadres, key=lambda c: (first.get(c.pk, 0), c.pk))
 
 
 @dataclass

@@ -153,3 +153,16 @@ def test_database_refuses_self_confirmation(staff, candidate, rival):
     meeting.confirmed_by, meeting.confirmed_at = staff, timezone.now()
     with pytest.raises(IntegrityError), transaction.atomic():
         meeting.save(update_fields=["confirmed_by", "confirmed_at"])
+
+
+def test_second_entry_lists_the_cadres_in_the_ballots_order_not_the_first_entrys_ranking(
+    staff, second, candidate, rival
+):
+    """The rival (added second) got more votes: the blind form still lists the candidate first."""
+    from nomination.forms import RecommendationConfirmForm
+
+    meeting = enter(staff, candidate, rival, votes={candidate.cadre_id: 5, rival.cadre_id: 30})
+    assert list(meeting.results.values_list("cadre_id", flat=True)) == [rival.cadre_id, candidate.cadre_id]  # by rank
+    form = RecommendationConfirmForm(meeting=meeting)
+    order = [name for name in form.fields if name.startswith("votes_")]
+    assert order == [f"votes_{candidate.cadre_id}", f"votes_{rival.cadre_id}"]
