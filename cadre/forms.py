@@ -59,17 +59,16 @@ class _Form(forms.Form):
 
 class PositionChoice(forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj: Position) -> str:
-        return _("%(unit)s %(title)s（%(level)s，职数 %(quota)s）") % {
-            "unit": obj.unit.name,
-            "title": obj.title,
-            "level": obj.get_level_display(),
-            "quota": obj.quota,
-        }
+        values = {"unit": obj.unit.name, "title": obj.title, "level": obj.get_level_display(), "quota": obj.quota}
+        if not hasattr(obj, "n_holders"):
+            return _("%(unit)s %(title)s（%(level)s，职数 %(quota)s）") % values
+        vacant = max(obj.quota - obj.n_holders - obj.n_pending, 0)
+        return _("%(unit)s %(title)s（%(level)s，职数 %(quota)s，空缺 %(vacant)s）") % {**values, "vacant": vacant}
 
 
 class SelectionForm(_Form):
     title = forms.CharField(label=_("名称"), max_length=200, error_messages={"required": _("请填写选任工作名称")})
-    reason = forms.ChoiceField(label=_("动议理由（M1）"), choices=MotionReason.choices, error_messages=REQUIRED)
+    reason = forms.ChoiceField(label=_("动议理由"), choices=MotionReason.choices, error_messages=REQUIRED)
     reason_text = forms.CharField(
         label=_("理由说明"), required=False, widget=forms.Textarea(attrs={"rows": 2}), help_text=_("理由为“其他”时必填")
     )
@@ -78,7 +77,7 @@ class SelectionForm(_Form):
         label=_("等额理由"), required=False, widget=forms.Textarea(attrs={"rows": 2}), help_text=_("等额选拔时必填")
     )
     superior_approval = forms.CharField(
-        label=_("上级组织部门批复"), required=False, max_length=200, help_text=_("机构变动或书记即将调动时（M2）")
+        label=_("上级组织部门批复"), required=False, max_length=200, help_text=_("机构变动或书记即将调动时须填写")
     )
     positions = PositionChoice(
         label=_("职位"), queryset=Position.objects.none(), required=False, widget=forms.CheckboxSelectMultiple

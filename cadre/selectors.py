@@ -1,6 +1,6 @@
 """Reads. Every `get_<thing>_for_user` returns the object or raises Http404, so ids never leak."""
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -169,6 +169,14 @@ def units_list() -> QuerySet[Unit]:
 
 def positions_list() -> QuerySet[Position]:
     return Position.objects.select_related("unit")
+
+
+def positions_with_vacancies() -> QuerySet[Position]:
+    """Posts with `n_holders` and `n_pending` (M3's counts, as position_occupancy makes them) in one query."""
+    return positions_list().annotate(
+        n_holders=Count("holders", distinct=True),
+        n_pending=Count("candidates", filter=Q(candidates__stage__in=PENDING_STAGES), distinct=True),
+    )
 
 
 def record_for_candidate(*, candidate: Candidate) -> QuerySet[RecordEntry]:

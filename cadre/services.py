@@ -107,6 +107,13 @@ def selection_create(
         errors["single_candidate_reason"] = ["等额选拔须写明只有一名合适人选的理由"]
     if errors:
         raise InvalidInput(errors)
+    full = [(p, position_occupancy(position=p)) for p in positions]
+    full = [(p, o) for p, o in full if not o["vacant"]]
+    if full:
+        posts = "；".join(
+            f"{p}（职数 {o['quota']} 名，在任 {o['holders']} 名，待任 {o['pending']} 名）" for p, o in full
+        )
+        raise rules.refusal("M3", "以下职位没有空缺，不能动议（不得超职数配备）：" + posts)
     selection = Selection.objects.create(
         title=clean_text(title, field="title", max_length=200),
         reason=reason,

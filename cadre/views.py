@@ -265,7 +265,7 @@ def selection_list(request):
 
 @login_required
 def selection_create(request):
-    form = SelectionForm(request.POST or None, positions=selectors.positions_list())
+    form = SelectionForm(request.POST or None, positions=selectors.positions_with_vacancies())
     if request.method == "POST" and form.is_valid():
         try:
             selection = services.selection_create(actor=request.user, **form.cleaned_data)
@@ -273,6 +273,9 @@ def selection_create(request):
             apply_errors(form, exc.errors)
         except NotAllowed as exc:
             return forbidden(request, exc)
+        except Conflict as exc:  # M3: a post without a vacancy
+            for violation in exc.violations:
+                form.add_error("positions", f"{violation.rule} {violation.message}")
         else:
             messages.success(request, _("已新建选任工作“%(title)s”") % {"title": selection.title})
             return redirect("cadre:selection", pk=selection.pk)
@@ -895,3 +898,35 @@ def record_checkpoint(request):
         return forbidden(request, exc)
     messages.success(request, _("已签署检查点 %(id)s") % {"id": signed.pk})
     return redirect("cadre:record_integrity")
+
+
+# ---------------------------------------------------------------------------- security log (supervisors, admins)
+
+SECURITY_LOG_PAGE = 100
+
+
+@login_required
+@require_GET
+def security_log(request):
+    """安全审计日志: read-only, for supervisors and administrators (cadre.security_log writes it)."""
+    from django.core.paginator import Paginator
+
+    from .models import SecurityEvent
+
+    if not roles.has_role(request.user, roles.SUPERVISOR, roles.ADMIN):
+        raise Http404
+    events = SecurityEvent.objects.all()
+    kind = request.GET.get("kind", "")
+    if kind in SecurityEvent.Kind.values:
+        events = events.filter(kind=kind)
+    else:
+        kind = ""
+    username = request.GET.get("username", "").replace("\x00", "").strip()[:150]
+    if username:
+        events = events.filter(Q(username=username) | Q(actor=username))
+    page = Paginator(events, SECURITY_LOG_PAGE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "cadre/security_log.html",
+        {"page": page, "kind": kind, "kinds": SecurityEvent.Kind.choices, "username": username},
+    )
