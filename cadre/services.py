@@ -143,6 +143,8 @@ def candidate_create(*, actor: User, selection: Selection, position: Position, c
     ensure_can_work(actor, selection)
     if not selection.positions.filter(pk=position.pk).exists():
         raise InvalidInput({"position": ["该职位不在此选任工作的职位中"]})
+    if cadre.position_id == position.pk:  # the post's own holder: nothing to select (a lateral move is warned)
+        raise InvalidInput({"cadre": [f"{cadre.name}现任{position}，不能作为该职位的人选"]})
     try:
         with transaction.atomic():
             candidate = Candidate.objects.create(selection=selection, position=position, cadre=cadre)

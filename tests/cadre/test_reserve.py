@@ -118,3 +118,13 @@ def test_adding_a_candidate_who_already_holds_the_rank_warns(client, staff, sele
         follow=True,
     )
     assert "不是提拔" not in response.content.decode()
+
+
+def test_the_posts_own_holder_is_refused_as_its_candidate(staff, selection, position):
+    from cadre.services import candidate_create
+
+    holder = CadreFactory(position=position)
+    with pytest.raises(InvalidInput) as refused:
+        candidate_create(actor=staff, selection=selection, position=position, cadre=holder)
+    assert "现任" in refused.value.errors["cadre"][0]
+    assert not selection.candidates.exists()
