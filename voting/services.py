@@ -7,13 +7,15 @@ row locked. A refusal by the procedure is a 409 naming its rule (cadre.rules.ref
 
 import hashlib
 import secrets
+import uuid
 from datetime import date
 
+import orjson
 from django.contrib.auth.models import User
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
-from cadre import roles
+from cadre import approval_form, roles
 from cadre import services as cadre_services
 from cadre.access import ensure_can_work
 from cadre.cleaning import Cleaner, clean_text
@@ -37,6 +39,7 @@ from .models import (
     BallotSession,
     Brief,
     DecisionMeeting,
+    FrozenApprovalForm,
     MemberCadre,
     VoteResult,
     VoteResultEntry,
@@ -169,6 +172,15 @@ def meeting_open(*, actor: User, meeting_id: int, present: int) -> DecisionMeeti
 
 MISMATCH_MESSAGE = "两次录入不一致，未予确认。请对照纸质选票核对；如第一次录入有误，请撤销该次录入后重新录入。"
 COUNT_LABELS = {"approve": "赞成票", "disapprove": "不赞成票", "abstain": "弃权票", "recused": "回避人数"}
+
+
+def freeze_approval_form(*, candidate: Candidate, meeting: DecisionMeeting, actor: User) -> str:
+    """The candidate's 任免审批表 as it stands at the vote, kept (FrozenApprovalForm); returns its SHA-256."""
+    data, sha256 = approval_form.frozen_lrmx(candidate, user=actor)
+    FrozenApprovalForm.objects.get_or_create(
+        candidate=candidate, meeting=meeting, defaults={"data": data, "sha256": sha256}
+    )
+    return sha256
 
 
 def decision_result_payload(*, meeting, t, thresholds, label: str) -> dict:
@@ -309,6 +321,7 @@ def decision_result_confirm(
             **decision_result_payload(meeting=meeting, t=t, thresholds=thresholds, label="讨论决定票决结果"),
             "entered_by": entry.entered_by.get_username(),
             "confirmed_by": actor.get_username(),
+            "approval_form_sha256": freeze_approval_form(candidate=candidate, meeting=meeting, actor=actor),
         },
     )
     return result
@@ -960,18 +973,42 @@ def _cast_by_code(session: BallotSession, choices, code: str) -> str:
         if not BallotCode.objects.filter(session=session, digest=code_digest(code)).exists():
             raise WrongCode() from None  # a wrong code learns nothing about the ballot
         raise
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "UPDATE voting_ballotcode SET used = %s WHERE session_id = %s AND digest = %s AND NOT used RETURNING id",
-            [True, session.pk, code_digest(code)],
-        )
-        row = cursor.fetchone()
-    if row is None:
-        if BallotCode.objects.filter(session=session, digest=code_digest(code)).exists():
-            raise refusal("V2", "已投票：此投票码已经使用")
-        raise WrongCode()
-    BallotParticipation.objects.create(session=session, code_id=row[0])
-    return _store(session, stored)
+    digest = code_digest(code)
+    if connection.vendor == "postgresql":
+        # One round trip for the three writes: the code marked used, its participation row, the ballot —
+        # each only when the one before it happened (the same triggers and constraints apply).
+        receipt = _random(RECEIPT_LENGTH)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                CAST_BY_CODE,
+                [session.pk, digest, session.pk, uuid.uuid4(), session.pk, orjson.dumps(stored).decode(), receipt],
+            )
+            if cursor.fetchone() is not None:
+                return receipt
+    else:
+        with connection.cursor() as cursor:
+            sql = (
+                "UPDATE voting_ballotcode SET used = %s WHERE session_id = %s AND digest = %s AND NOT used RETURNING id"
+            )
+            cursor.execute(sql, [True, session.pk, digest])
+            row = cursor.fetchone()
+        if row is not None:
+            BallotParticipation.objects.create(session=session, code_id=row[0])
+            return _store(session, stored)
+    if BallotCode.objects.filter(session=session, digest=digest).exists():
+        raise refusal("V2", "已投票：此投票码已经使用")
+    raise WrongCode()
+
+
+CAST_BY_CODE = """
+WITH code AS (
+    UPDATE voting_ballotcode SET used = true WHERE session_id = %s AND digest = %s AND NOT used RETURNING id
+), participation AS (
+    INSERT INTO voting_ballotparticipation (session_id, code_id) SELECT %s, id FROM code RETURNING id
+)
+INSERT INTO voting_ballot (id, session_id, choices, receipt) SELECT %s, %s, %s::jsonb, %s FROM participation
+RETURNING receipt
+"""
 
 
 @transaction.atomic
@@ -1058,6 +1095,7 @@ def ballot_session_close(*, actor: User, session_id: int) -> dict:
                     ),
                     "body": session.body,
                     **common,
+                    "approval_form_sha256": freeze_approval_form(candidate=candidate, meeting=meeting, actor=actor),
                 },
             )
     else:
