@@ -9,8 +9,9 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PYTEST_ARGS ?=
 
-# Debian packages: WeasyPrint's libraries, a CJK font for PDFs, Chromium for the browser tests.
-SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-wqy-microhei chromium
+# Debian packages: WeasyPrint's libraries, a CJK font for PDFs, Chromium for the browser tests,
+# poppler-utils (pdftotext, pdftoppm) for the tests that read PDFs back.
+SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-wqy-microhei chromium poppler-utils
 
 # The embedded default: SQLite file, tasks run in-process, development settings.
 EMBEDDED := env -u DATABASE_URL -u REDIS_URL -u DJANGO_ENV

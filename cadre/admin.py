@@ -8,6 +8,7 @@ cadre.services.candidate_transition and its rules.
 
 import json
 
+from axes.models import AccessAttempt
 from django import forms
 from django.contrib import admin, messages
 from django.db.models import Count
@@ -47,6 +48,7 @@ from .models import (
     RuleCitation,
     RuleDocument,
     Sanction,
+    SecurityEvent,
     Selection,
     Threshold,
     Unit,
@@ -760,3 +762,69 @@ class JobAdmin(ReadOnlyMixin, admin.ModelAdmin):
         "created_by",
     ]
     readonly_fields = fields
+
+
+# ---------------------------------------------------------------------------- sign-in locks and the security log
+
+
+def _axes_in_chinese():
+    """axes ships no Chinese: name its app, model and fields here (settings.AXES_ENABLE_ADMIN is off)."""
+    from django.apps import apps
+
+    apps.get_app_config("axes").verbose_name = _("登录安全")
+    meta = AccessAttempt._meta
+    meta.verbose_name = meta.verbose_name_plural = _("登录失败记录")
+    for name, label in {
+        "user_agent": _("浏览器"),
+        "ip_address": _("IP 地址"),
+        "username": _("用户名"),
+        "http_accept": _("HTTP Accept"),
+        "path_info": _("路径"),
+        "attempt_time": _("最近一次失败时间"),
+        "get_data": _("GET 数据"),
+        "post_data": _("POST 数据"),
+        "failures_since_start": _("失败次数"),
+    }.items():
+        meta.get_field(name).verbose_name = label
+
+
+_axes_in_chinese()
+
+
+@admin.register(AccessAttempt)
+class AccessAttemptAdmin(admin.ModelAdmin):
+    """Deleting a row lifts the lock it holds (cadre.auth); the deletion is in the security log."""
+
+    list_display = ["attempt_time", "username", "ip_address", "path_info", "failures_since_start", "locked"]
+    list_filter = ["attempt_time", "path_info"]
+    search_fields = ["ip_address", "username"]
+    date_hierarchy = "attempt_time"
+    fieldsets = (
+        (None, {"fields": ("username", "ip_address", "path_info", "failures_since_start", "attempt_time")}),
+        (_("请求信息"), {"fields": ("user_agent", "http_accept", "get_data", "post_data")}),
+    )
+    readonly_fields = [f for _name, opts in fieldsets for f in opts["fields"]]
+    actions = ["delete_selected"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("状态"))
+    def locked(self, obj):
+        from django.conf import settings
+
+        if obj.failures_since_start >= settings.AXES_FAILURE_LIMIT:
+            return _("已锁定（删除此记录即解除）")
+        return _("还可尝试 %(n)s 次") % {"n": settings.AXES_FAILURE_LIMIT - obj.failures_since_start}
+
+
+@admin.register(SecurityEvent)
+class SecurityEventAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    list_display = ["at", "kind", "username", "actor", "address", "summary"]
+    list_filter = ["kind", "at"]
+    search_fields = ["username", "actor", "address", "summary"]
+    date_hierarchy = "at"
+    readonly_fields = ["at", "kind", "username", "actor", "address", "summary", "detail"]

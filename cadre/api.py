@@ -5,13 +5,13 @@ from django.contrib.auth.models import User
 from django.core.exceptions import RequestDataTooBig
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import exceptions, generics, status
-from rest_framework.authtoken.models import Token
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from . import roles, selectors, services
+from . import roles, security_log, selectors, services
+from .auth import ExpiringTokenAuthentication, lockout_response, token_issue, tokens_revoke
 from .checkpoint import export as export_checkpoint
 from .errors import Conflict, InvalidInput, NotAllowed, TransitionRefused
 from .models import Assessment, Evaluation, Sanction, Stage
@@ -82,17 +82,46 @@ def _valid(serializer_class, request, **kwargs):
 
 
 class TokenView(APIView):
-    permission_classes = [AllowAny]
-    authentication_classes: list = []
+    """POST: a token for username and password (refused with 429 while the account or address is
+    locked, cadre.auth); DELETE with `Authorization: Token <key>`: revokes the caller's tokens."""
 
-    @extend_schema(request=TokenRequestSerializer, responses={200: TokenSerializer})
+    permission_classes = [AllowAny]
+
+    def get_authenticators(self):
+        request = getattr(self, "request", None)  # None while the schema is generated
+        if request is not None and request.method == "DELETE":
+            return [ExpiringTokenAuthentication()]
+        return []
+
+    @extend_schema(
+        request=TokenRequestSerializer,
+        responses={
+            200: TokenSerializer,
+            400: OpenApiResponse(description='{"errors": {...}}'),
+            429: OpenApiResponse(description='{"detail"}，并带 Retry-After'),
+        },
+    )
     def post(self, request):
         data = _valid(TokenRequestSerializer, request)
-        user = authenticate(request, username=data["username"], password=data["password"])
+        # axes needs Django's request: it counts the failure and marks a locked-out attempt on it.
+        user = authenticate(request._request, username=data["username"], password=data["password"])
+        if getattr(request._request, "axes_locked_out", False):
+            return lockout_response(request._request)
         if user is None:
             raise InvalidInput({"non_field_errors": ["用户名或密码错误"]})
-        token, _ = Token.objects.get_or_create(user=user)
-        return Response({"token": token.key})
+        return Response({"token": token_issue(user).key})
+
+    @extend_schema(request=None, responses={204: None, 401: OpenApiResponse(description='{"detail"}')})
+    def delete(self, request):
+        if not request.user.is_authenticated:
+            raise exceptions.NotAuthenticated()
+        tokens_revoke(request.user)
+        security_log.record(
+            "token_revoked",
+            summary=f"{request.user.get_username()} 撤销了 API 令牌",
+            username=request.user.get_username(),
+        )
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 # ---------------------------------------------------------------------------- master data
@@ -233,14 +262,23 @@ class SelectionDetail(APIView):
         return Response(SelectionSerializer(selection).data)
 
 
+ASSIGN_REFUSED = "不能分配给该用户：须为启用的组工干部账号"
+
+
 class SelectionAssign(APIView):
     @extend_schema(request=AssignSerializer, responses={204: None})
     def post(self, request, pk):
         selection = selectors.get_selection_for_user(user=request.user, pk=pk)
         data = _valid(AssignSerializer, request)
-        user = User.objects.filter(pk=data["user"]).first()
-        if user is None:
-            raise InvalidInput({"user": ["用户不存在"]})
+        if not (
+            roles.has_role(request.user, roles.ADMIN) or selectors.can_work_on(user=request.user, selection=selection)
+        ):
+            raise NotAllowed("只有管理员或承办人可以分配承办人")
+        # One answer for an id that does not exist, an inactive account and one without the role:
+        # the caller learns nothing about other users' ids or roles.
+        user = User.objects.filter(pk=data["user"], is_active=True).first()
+        if user is None or not roles.has_role(user, roles.ORG_STAFF):
+            raise InvalidInput({"user": [ASSIGN_REFUSED]})
         services.selection_assign(actor=request.user, selection=selection, user=user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 

@@ -10,4 +10,7 @@ class CadreConfig(AppConfig):
         from . import (
             checks,  # noqa: F401  (registers the system checks)
             citations,  # noqa: F401  (forgets cached rule sources when they change)
+            security_log,
         )
+
+        security_log.connect()

@@ -813,3 +813,42 @@ class ApprovalFormImport(models.Model):
 
     def __str__(self):
         return self.file_name
+
+
+# ---------------------------------------------------------------------------- security log
+
+
+class SecurityEvent(models.Model):
+    """安全审计日志 (等保 2.0 三级: 安全审计): sign-ins, failures, lockouts, password, role and
+    permission changes, thresholds and the calendar. Written by cadre.security_log from signals;
+    append-only (no change or delete in admin; on PostgreSQL a trigger refuses UPDATE and DELETE)."""
+
+    class Kind(models.TextChoices):
+        LOGIN = "login", _("登录成功")
+        LOGIN_FAILED = "login_failed", _("登录失败")
+        LOCKED_OUT = "locked_out", _("登录锁定")
+        LOCK_LIFTED = "lock_lifted", _("解除锁定")
+        LOGOUT = "logout", _("退出登录")
+        PASSWORD_CHANGED = "password_changed", _("修改密码")
+        ROLES_CHANGED = "roles_changed", _("角色变更")
+        PERMISSION_CHANGED = "permission_changed", _("对象权限变更")
+        THRESHOLD_CHANGED = "threshold_changed", _("规则阈值变更")
+        CALENDAR_CHANGED = "calendar_changed", _("工作日历变更")
+        TOKEN_REVOKED = "token_revoked", _("撤销 API 令牌")
+
+    at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
+    kind = models.CharField(_("事件"), max_length=30, choices=Kind.choices, db_index=True)
+    # Names, not foreign keys: the log outlives the accounts it names and never changes with them.
+    actor = models.CharField(_("操作人"), max_length=150, blank=True)
+    username = models.CharField(_("涉及账号"), max_length=150, blank=True, db_index=True)
+    address = models.CharField(_("地址"), max_length=45, blank=True)
+    summary = models.CharField(_("摘要"), max_length=300)
+    detail = models.JSONField(_("详情"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("安全审计日志")
+        verbose_name_plural = _("安全审计日志")
+        ordering = ["-at", "-id"]
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M:%S} {self.get_kind_display()} {self.summary}"

@@ -278,6 +278,13 @@ def _stored(actor: User, token: str) -> str:
     return f"roster_imports/{actor.pk}-{token}.xlsx"
 
 
+def preview_exists(*, actor: User, token: str) -> bool:
+    try:
+        return default_storage.exists(_stored(actor, token))
+    except InvalidInput:
+        return False
+
+
 def preview_load(*, actor: User, token: str) -> list[Row]:
     name = _stored(actor, token)
     if not default_storage.exists(name):

@@ -107,6 +107,18 @@ SPECS: dict[str, Spec] = {
     "S3.verified_share": Spec("S3", "0.95", _fraction, "举报查核率下限"),
     "S3.real_name_verified_share": Spec("S3", "1", _fraction, "实名举报查核率下限"),
     "S3.clear_lead_verified_share": Spec("S3", "1", _fraction, "线索清楚举报查核率下限"),
+    # C2 (`004` 二(一)): structure targets of a unit's leadership team (supervision/annual.py reads
+    # them; rows by cadre/0011). Ages are full years 周岁; "40周岁以下" includes 40 (以下含本数).
+    "C2.chief_young_age": Spec("C2", "40", _positive_int, "正科职干部“40周岁以下”的年龄上限（周岁，含本数）"),
+    "C2.chief_young_share": Spec("C2", "0.2", _fraction, "正科职干部中40周岁以下人员比例下限"),
+    "C2.chief_around_age": Spec("C2", "35", _positive_int, "正科职干部“35周岁左右”的年龄"),
+    "C2.chief_around_count": Spec("C2", "3", _positive_int, "正科职干部中35周岁左右人员最少人数"),
+    "C2.deputy_around_age": Spec("C2", "30", _positive_int, "副科职干部“30周岁左右”的年龄"),
+    "C2.deputy_around_share": Spec("C2", "0.3", _fraction, "副科职干部中30周岁左右人员比例下限"),
+    "C2.around_years": Spec("C2", "2", _positive_int, "“左右”指上下相差不超过此岁数"),
+    "C2.postgraduate_share": Spec("C2", "0.18", _fraction, "研究生以上学历比例下限（“18%左右”）"),
+    "C2.bachelor_share": Spec("C2", "0.85", _fraction, "本科以上学历比例下限"),
+    "C2.female_share": Spec("C2", "0", _fraction, "女干部比例下限（文件未定比例，0 为不设量化目标）"),
     "I3.procedures": Spec(
         "I3",
         json.dumps(["民主测评", "个别谈话", "查阅档案资料", "实地查看"], ensure_ascii=False),

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import jobs_views, reserve_views, roster_views, views
+from . import approval_form_views, jobs_views, reserve_views, roster_views, views
 
 app_name = "cadre"
 urlpatterns = [
@@ -35,3 +35,20 @@ urlpatterns = [
     path("record/checkpoint/", views.record_checkpoint, name="record_checkpoint"),
     path("jobs/", jobs_views.jobs, name="jobs"),
 ]
+
+# 干部任免审批表: .lrmx / .docx / .pdf (several as a zip) and the .lrmx import (cadre/approval_form_views.py)
+urlpatterns += [
+    path("cadres/<int:pk>/approval-form.<str:fmt>", approval_form_views.cadre_form, name="cadre_approval_form"),
+    path("cadres/approval-forms.zip", approval_form_views.cadre_forms_zip, name="cadre_approval_forms"),
+    path(
+        "candidates/<int:pk>/approval-form.<str:fmt>",
+        approval_form_views.candidate_form,
+        name="candidate_approval_form",
+    ),
+    path("candidates/approval-forms.zip", approval_form_views.candidate_forms_zip, name="candidate_approval_forms"),
+    path("cadres/import/", approval_form_views.cadre_import, name="cadre_import"),
+    path("cadres/import/<str:token>/apply/", approval_form_views.cadre_import_apply, name="cadre_import_apply"),
+]
+
+# 安全审计日志 (cadre.security_log), for supervisors and administrators
+urlpatterns += [path("security-log/", views.security_log, name="security_log")]

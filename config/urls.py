@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 
-from cadre import api
+from cadre import api, approval_form_api
 
 api_v1 = [
     path("auth/token/", api.TokenView.as_view()),
@@ -31,6 +31,13 @@ api_v1 = [
     path("", include("inspection.api_urls")),
     path("", include("voting.api_urls")),
     path("", include("supervision.api_urls")),
+    # 干部任免审批表 (cadre/approval_form_api.py)
+    path("cadres/<int:pk>/approval-form.<str:fmt>", approval_form_api.CadreApprovalForm.as_view()),
+    path("cadres/approval-forms.zip", approval_form_api.CadreApprovalForms.as_view()),
+    path("candidates/<int:pk>/approval-form.<str:fmt>", approval_form_api.CandidateApprovalForm.as_view()),
+    path("candidates/approval-forms.zip", approval_form_api.CandidateApprovalForms.as_view()),
+    path("cadres/import/", approval_form_api.CadreImport.as_view()),
+    path("cadres/import/<str:token>/apply/", approval_form_api.CadreImportApply.as_view()),
 ]
 
 urlpatterns = [

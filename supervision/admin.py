@@ -16,7 +16,7 @@ from cadre.errors import DomainError
 
 from . import calendar_services
 from .holiday_notice import WEEKDAYS, NoticeError, parse_notice
-from .models import Appointment, Complaint, HolidayNotice, PreAppointmentTalk, Publicity
+from .models import Appointment, Complaint, HolidayNotice, PreAppointmentTalk, Publicity, RecordArchive
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -188,3 +188,24 @@ class HolidayNoticeAdmin(admin.ModelAdmin):
             else:
                 self.message_user(request, _("已写入工作日历，%(year)s 年全年安排标记为完整") % {"year": obj.year})
         return HttpResponseRedirect(request.path)
+
+
+# ---------------------------------------------------------------------------- A4 archive (read-only)
+
+
+@admin.register(RecordArchive)
+class RecordArchiveAdmin(ReadOnlyAdmin):
+    """The 记实表 PDFs (supervision.archive): made by the archive job, never edited here."""
+
+    list_display = ["candidate", "head_seq", "short_sha", "size", "created_at", "created_by"]
+    list_select_related = ["candidate__cadre", "candidate__position__unit", "created_by"]
+    exclude = ["pdf"]
+    readonly_fields = ["candidate", "head_seq", "head_hash", "checkpoint_root", "sha256", "size", "created_at"]
+    search_fields = ["candidate__cadre__name", "sha256", "head_hash"]
+
+    @admin.display(description=_("SHA-256"))
+    def short_sha(self, obj):
+        return obj.sha256[:16]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).defer("pdf")

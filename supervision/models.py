@@ -225,3 +225,52 @@ class HolidayNotice(models.Model):
 
     def __str__(self):
         return f"{self.title}（{'已确认' if self.confirmed_at else '待确认'}）"
+
+
+class RecordArchive(models.Model):
+    """A4: the 全程记实表 of one candidate as a PDF (supervision.archive), for one chain head.
+
+    The record says so too: a FACT `archive_pdf` entry holds the PDF's SHA-256 and the head it
+    shows. One archive per head (`head_hash`): archiving again with nothing new stores nothing."""
+
+    candidate = models.ForeignKey(Candidate, verbose_name=_("人选"), on_delete=models.PROTECT, related_name="archives")
+    head_seq = models.PositiveIntegerField(_("末条序号"))
+    head_hash = models.CharField(_("链头哈希"), max_length=64)
+    checkpoint_root = models.CharField(_("最近检查点根哈希"), max_length=64, blank=True)
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    pdf = models.BinaryField(_("PDF"))
+    size = models.PositiveIntegerField(_("大小（字节）"))
+    created_at = models.DateTimeField(_("归档时间"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("提交人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("全程记实表归档")
+        verbose_name_plural = _("全程记实表归档")
+        ordering = ["-created_at", "-id"]
+        constraints = [models.UniqueConstraint(fields=["candidate", "head_hash"], name="one_archive_per_head")]
+
+    def __str__(self):
+        return f"{self.candidate_id}#{self.head_seq} {self.sha256[:12]}"
+
+
+def _archive_when_appointed(sender, instance, **kwargs):
+    """A4: a candidate saved as appointed (cadre.services.candidate_transition, in its transaction)
+    gets the archive job (supervision.archive), once per candidate (the job's key)."""
+    from cadre.models import Stage
+
+    if instance.stage == Stage.APPOINTED:
+        from .archive import archive_request
+
+        archive_request(candidate_id=instance.pk, on_appointment=True)
+
+
+models.signals.post_save.connect(
+    _archive_when_appointed, sender=Candidate, dispatch_uid="supervision.archive_when_appointed"
+)

@@ -156,7 +156,7 @@ def upcoming_deadlines(*, user, today: date | None = None) -> list[dict]:
         }
         for p in Publicity.objects.filter(
             candidate__selection__in=visible,
-            candidate__stage__in=(Stage.PUBLICITY, Stage.SUSPENDED),
+            candidate__stage=Stage.PUBLICITY,  # a suspended (暂缓) publicity runs out for nobody
             ends_on__gte=today,
             ends_on__lte=until,
         ).select_related("candidate__cadre", "candidate__position__unit")

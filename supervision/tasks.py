@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from cadre import outbox
 
-from . import deadline_services, reminders
+from . import archive, deadline_services, reminders
 
 PUBLICITY_CLOSE_DUE = "supervision.publicity_close_due"
 REMINDERS_DIGEST = "supervision.reminders_digest"
@@ -25,6 +25,16 @@ def _publicity_close_due() -> dict:
 @outbox.register(REMINDERS_DIGEST, label="到期提醒汇总（R2、A2、C1）", manual=True)
 def _reminders_digest() -> dict:
     return reminders.digest()
+
+
+@outbox.register(archive.ARCHIVE_JOB, label="全程记实表归档（A4）")
+def _archive_record(*, candidate: int, actor: int | None = None) -> dict:
+    return archive.archive_candidate(candidate_id=candidate, actor_id=actor)
+
+
+@outbox.register(archive.BATCH_JOB, label="批量归档全程记实表（A4）")
+def _archive_batch(*, selections: list, actor: int | None = None, batch: str = "", **scope) -> dict:
+    return archive.archive_batch(selections=selections, actor=actor, batch=batch, **scope)
 
 
 @shared_task(acks_late=True, ignore_result=True)

@@ -140,6 +140,26 @@ class VoteResultEntry(models.Model):
         return f"{self.candidate}（待核对）"
 
 
+class FrozenApprovalForm(models.Model):
+    """The candidate's 干部任免审批表 (.lrmx) as it stood when the committee's result was recorded: later edits
+    of the cadre never change what was decided on. Its SHA-256 is in the `decision_result` record entry
+    (`approval_form_sha256`)."""
+
+    candidate = models.ForeignKey(Candidate, on_delete=models.PROTECT, related_name="+")
+    meeting = models.ForeignKey(DecisionMeeting, on_delete=models.PROTECT, related_name="+")
+    data = models.BinaryField(_("任免审批表（.lrmx）"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    frozen_at = models.DateTimeField(_("形成时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("票决时的任免审批表")
+        verbose_name_plural = _("票决时的任免审批表")
+        constraints = [models.UniqueConstraint(fields=["candidate", "meeting"], name="one_frozen_form_per_vote")]
+
+    def __str__(self):
+        return f"{self.candidate_id}@{self.meeting_id} {self.sha256[:12]}"
+
+
 class Brief(models.Model):
     """V7: 任职推荐材料, given to the members before they vote."""
 

@@ -37,8 +37,8 @@ ROLES = [ASSIGNED, UNASSIGNED, INSPECTOR, COMMITTEE, SUPERVISOR, ADMIN, ANONYMOU
 OBJECTS = ["open", "other"]
 MD5 = "django.contrib.auth.hashers.MD5PasswordHasher"
 # Without credentials DRF answers with the first authentication class of settings.REST_FRAMEWORK:
-# SessionAuthentication, which sends no WWW-Authenticate challenge, so "not signed in" is a 403 here.
-NOT_SIGNED_IN = 403
+# token authentication (cadre.auth), whose WWW-Authenticate challenge makes "not signed in" a 401.
+NOT_SIGNED_IN = 401
 
 
 def _year():

@@ -41,13 +41,18 @@ def test_workspace_shell(page):
     page.check("#id_competitive")
     page.check(f"input[name=positions][value='{open_post.pk}']")
     page.check(f"input[name=positions][value='{full_post.pk}']")
+    expect(page.locator("body")).to_contain_text("县财政局 局长（副科，职数 1，空缺 0）")  # the vacancy is shown
+    page.click("button:has-text('提交动议')")
+    expect(page.locator("body")).to_contain_text("没有空缺，不能动议")  # M3 at motion time
+    assert not Selection.objects.exists()
+    page.uncheck(f"input[name=positions][value='{full_post.pk}']")
     page.click("button:has-text('提交动议')")
     selection = Selection.objects.get(title="县财政局领导职位选任")
     page.wait_for_url(f"{base}/selections/{selection.pk}/")
     expect(page.locator(".messages")).to_contain_text("已新建选任工作")
 
-    # Two candidates: one for the open post, one for the full one.
-    for cadre, post in [(li, open_post), (zhao, full_post)]:
+    # Two candidates for the open post.
+    for cadre, post in [(li, open_post), (zhao, open_post)]:
         page.select_option("#id_cadre", str(cadre.pk))
         page.select_option("#id_position", str(post.pk))
         page.click("#add-candidate button[type=submit]")
@@ -56,7 +61,9 @@ def test_workspace_shell(page):
     expect(page.locator("#cand-h")).to_have_text("人选（2）")
     shot(page, "03-selection-two-candidates")
 
-    # A refused transition: nominating for a post without a vacancy (M3).
+    # A refused transition: meanwhile both places of the post were filled (two appointments made
+    # elsewhere), so nominating for it is refused (M3, checked again at every step).
+    CadreFactory.create_batch(2, unit=unit, position=open_post)
     zhao_candidate = Candidate.objects.get(cadre=zhao)
     page.check(f"input[name=candidates][value='{zhao_candidate.pk}']")
     page.select_option("#id_move_transition", "nominate")

@@ -590,7 +590,7 @@ def test_add_form_lists_a_few_cadres_and_search_finds_the_rest(client, staff, se
     select = page[page.index('id="id_cadre"') : page.index("</select>", page.index('id="id_cadre"'))]
     assert select.count("<option") == CADRE_CHOICES_SHOWN + 1
     found = client.get(reverse("cadre:cadre_options"), {"q": "远方"}).content.decode()
-    assert f'value="{far.pk}"' in found and "最后一位（远方乡）" in found
+    assert f'value="{far.pk}"' in found and "最后一位（远方乡 · 无现任职务 · " in found
     nothing = client.get(reverse("cadre:cadre_options"), {"q": "不存在的名字"}).content.decode()
     assert "没有找到匹配的干部" in nothing
 

@@ -345,7 +345,7 @@ def test_a_supervisor_named_investigator_acts_on_the_page(client, staff, publici
     assert 'value="conclude"' not in client.get(page).content.decode()
     client.force_login(investigator)
     assert 'value="conclude"' in client.get(page).content.decode()
-    assert 'value="assign"' not in client.get(page).content.decode()  #交办 stays with the staff
+    assert 'value="assign"' not in client.get(page).content.decode()  # 交办 stays with the staff
     done = client.post(page, {"action": "investigate", "complaint": complaint.pk})
     assert done.status_code == 302
     complaint.refresh_from_db()

@@ -249,3 +249,24 @@ def test_a_tie_for_a_post_is_re_voted_for_both(staff, deciding, rival):
     paper_result(staff, meeting, rival, 5, 5, 0)
     second = services.meeting_second_vote(actor=staff, meeting_id=meeting.pk)
     assert set(second.agenda.values_list("candidate_id", flat=True)) == {deciding.pk, rival.pk}
+
+
+@pytest.mark.django_db
+def test_the_approval_form_is_frozen_when_the_result_counts(staff, deciding):
+    """#9: the 任免审批表 as it stood at the vote is kept and its SHA-256 is in the record; a later edit of the
+    cadre changes today's form, not the kept one."""
+    import hashlib
+
+    from cadre import approval_form, lrmx
+    from cadre import services as cadre_services
+    from voting.models import FrozenApprovalForm
+
+    meeting = meeting_for(staff, deciding)
+    paper_result(staff, meeting, deciding, 9, 1, 1)
+    kept = FrozenApprovalForm.objects.get(candidate=deciding, meeting=meeting)
+    fact = deciding.record.filter(payload__fact="decision_result").get()
+    assert fact.payload["approval_form_sha256"] == kept.sha256 == hashlib.sha256(bytes(kept.data)).hexdigest()
+    assert lrmx.load(bytes(kept.data)).name == deciding.cadre.name
+    cadre_services.cadre_update(actor=staff, cadre=deciding.cadre, specialty="后来补充的专长")
+    now, sha_now = approval_form.frozen_lrmx(deciding)
+    assert sha_now != kept.sha256 and "后来补充的专长".encode() not in bytes(kept.data)

@@ -1,5 +1,8 @@
 """adduser USERNAME --role ROLE [--role ROLE ...] --password PASSWORD"""
 
+from django.contrib.auth.models import User
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from cadre import roles, services
@@ -20,6 +23,10 @@ class Command(BaseCommand):
         parser.add_argument("--email", default="", help="电子邮箱（可选）")
 
     def handle(self, *args, username: str, role_names: list[str], password: str, email: str, **options):
+        try:  # settings.AUTH_PASSWORD_VALIDATORS, as for every other path that sets a password
+            validate_password(password, user=User(username=username, email=email))
+        except ValidationError as exc:
+            raise CommandError("密码不符合要求：" + "；".join(exc.messages)) from exc
         try:
             user = services.user_create(username=username, password=password, role_names=role_names, email=email)
         except InvalidInput as exc:

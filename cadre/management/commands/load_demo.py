@@ -13,6 +13,7 @@ import unicodedata
 from datetime import date, timedelta
 
 from django.apps import apps
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
@@ -46,7 +47,15 @@ from cadre.models import (
 )
 
 ROOT_UNIT = "某县委"
-PASSWORD = "demo-12345"
+PASSWORD = "demo-12345"  # cadre.checks.demo_passwords fails `check --deploy` while an active account has it
+
+
+def refuse_in_production() -> None:
+    """Demo data and its well-known accounts never reach a production database."""
+    if settings.PRODUCTION:
+        raise CommandError("DJANGO_ENV=production：拒绝载入演示数据（演示账号的密码是公开的）。")
+
+
 SEED = 20240601
 TOTAL_CADRES = 200
 
@@ -185,6 +194,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, strict: bool = False, **options):
+        refuse_in_production()
         if Unit.objects.filter(name=ROOT_UNIT, parent__isnull=True).exists():
             self.stdout.write(f"演示数据已存在（{ROOT_UNIT}），未做任何更改。")
             return
