@@ -9,8 +9,10 @@ them too). `python manage.py db_grant_app ROLE`, run as the owner after each mig
 
 from django.db import connection
 
-# Tables the application may only append to; a chain's head may move forward (a trigger checks how).
-APPEND_ONLY = ("cadre_recordentry", "cadre_recordcheckpoint")
+# Tables the application only ever appends to (each also has a trigger): the record, its checkpoints,
+# the security log, the committee's counted results (V9). A chain's head may move forward (a trigger
+# checks how) but is never deleted.
+APPEND_ONLY = ("cadre_recordentry", "cadre_recordcheckpoint", "cadre_securityevent", "voting_voteresult")
 NO_DELETE = ("cadre_recordhead",)
 
 
