@@ -95,7 +95,7 @@ def test_candidate_page_in_english_after_set_language(staff_client, candidate):
 @pytest.mark.parametrize(
     ("name", "target", "present", "absent"),
     [
-        ("nomination:nomination", "candidate", ["Initial nomination", "Nominations"], ["提名记录"]),
+        ("nomination:nomination", "candidate", ["Initial nomination", "Nominations"], ["<h2>提名记录"]),
         ("nomination:motion", "selection", ["Motion agenda", "Registered agenda items"], ["已登记的议题"]),
         ("inspection:notice", "selection", ["Inspection notice", "Published on"], ["考察预告"]),
         ("inspection:team", "selection", ["Inspection team registration"], ["考察组登记备案"]),
