@@ -5,9 +5,9 @@
   or 10 anywhere: must rotate; 8: should — except men from 58 and women from 53 (`004` 三(二)).
 
 R2 expiries (nomination.selectors) and A2 probation ends (supervision.selectors) are on the
-dashboard's deadline list already. Reaching retirement age 到龄 is not listed: DOMAIN.md gives no
-retirement age, only C1's exemption ages, which are applied. 回避性交流 (leading where one grew up)
-needs the units' places, which are not modelled.
+dashboard's deadline list already. Reaching retirement age 到龄 (C1): post holders whose 到龄年月
+(cadre.retirement, the 2025 reform) falls within the next RETIREMENT_NOTICE_MONTHS, or has passed.
+回避性交流 (leading where one grew up) needs the units' places, which are not modelled.
 
 `reminder_tasks(user=)` is a dashboard task source (cadre.views.TASK_SOURCES); `digest()` is what
 the daily beat job keeps as its result (supervision.tasks).
@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from cadre import roles
 from cadre.models import Cadre, Gender, Stage
+from cadre.retirement import Retirement, retirement
 from cadre.selectors import selections_for_user
 from cadre.thresholds import snapshot
 
@@ -29,6 +30,8 @@ from . import deadline_services
 from .models import Complaint, Publicity
 
 ROTATION_LIMIT = 20  # dashboard rows, not a rule
+RETIREMENT_NOTICE_MONTHS = 6  # how far ahead the dashboard shows 到龄 (a reminder window, not a rule)
+YOUNGEST_RETIREMENT_YEARS = 55  # no one reaches 到龄 earlier: only holders this old are computed
 
 
 def _years_ago(today: date, years: int) -> date:
@@ -89,6 +92,21 @@ def rotation_due(*, today: date, limit: int | None = ROTATION_LIMIT) -> list[tup
     return due
 
 
+def retirement_due(*, today: date, limit: int | None = ROTATION_LIMIT) -> list[tuple[Cadre, Retirement]]:
+    """C1 到龄: post holders whose 到龄年月 is at most RETIREMENT_NOTICE_MONTHS ahead (or already past)."""
+    horizon = today.year * 12 + today.month - 1 + RETIREMENT_NOTICE_MONTHS
+    old_enough = Cadre.objects.filter(
+        position__isnull=False, birth_date__lte=_years_ago(today, YOUNGEST_RETIREMENT_YEARS - 1)
+    ).select_related("position__unit")
+    due = []
+    for cadre in old_enough.order_by("birth_date", "pk"):
+        reached = retirement(cadre.birth_date, cadre.gender)
+        if reached.year * 12 + reached.month - 1 <= horizon:
+            due.append((cadre, reached))
+    due.sort(key=lambda row: (row[1].year, row[1].month, row[0].pk))
+    return due[:limit] if limit else due
+
+
 def reminder_tasks(*, user, today: date | None = None) -> list[dict]:
     """Dashboard entries {"label", "url", "stage"}: ended publicities, then rotations due (C1)."""
     if not user.is_authenticated:
@@ -119,6 +137,15 @@ def reminder_tasks(*, user, today: date | None = None) -> list[dict]:
                     "kind": "rotation",
                 }
             )
+        for cadre, reached in retirement_due(today=today):
+            tasks.append(
+                {
+                    "label": f"{cadre.name}（{cadre.position}）{reached.dotted} 到龄（{reached.age_text}）",
+                    "url": reverse("cadre:cadre", args=[cadre.pk]),
+                    "stage": "到龄",
+                    "kind": "retirement",
+                }
+            )
     return tasks
 
 
@@ -133,4 +160,5 @@ def digest(*, today: date | None = None) -> dict:
         "publicity_not_closed": sum(1 for closed, _flagged in ended if not closed),
         "rotation_must": sum(1 for _c, _y, must in rotation if must),
         "rotation_should": sum(1 for _c, _y, must in rotation if not must),
+        "retirement_due": len(retirement_due(today=today, limit=None)),
     }

@@ -171,7 +171,7 @@ def test_team_structure_counts_holders_by_age_gender_education():
 @pytest.mark.parametrize("n", [10, 1000])
 def test_dashboard_query_count_is_constant(staff_client, selection, position, n, django_assert_max_num_queries):
     _bulk_candidates(selection, position, n)
-    with django_assert_max_num_queries(18):  # +3: supervision.reminders (ended publicities, C1 + its thresholds)
+    with django_assert_max_num_queries(19):  # +4: supervision.reminders (ended publicities, C1 + its thresholds, 到龄)
         response = staff_client.get("/")
     assert response.status_code == 200
     assert sum(c["count"] for c in response.context["columns"]) == n

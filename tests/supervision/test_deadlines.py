@@ -202,8 +202,9 @@ def test_reminders_query_count_is_constant(staff, django_assert_max_num_queries)
     plain = PositionFactory(quota=100)
     for _ in range(30):
         CadreFactory(position=plain, position_since=date(2010, 1, 1), birth_date=date(1985, 1, 1), gender="M")
-    with django_assert_max_num_queries(4):
-        assert len(reminders.reminder_tasks(user=staff)) == reminders.ROTATION_LIMIT
+        CadreFactory(position=plain, position_since=date(2010, 1, 1), birth_date=date(1960, 1, 1), gender="M")  # 到龄
+    with django_assert_max_num_queries(5):  # ended publicities, the C1 thresholds, rotations, 到龄
+        assert len(reminders.reminder_tasks(user=staff)) == 2 * reminders.ROTATION_LIMIT
 
 
 # ---------------------------------------------------------------------------- the real parts
@@ -295,3 +296,24 @@ def test_worker_closes_publicity_and_nothing_is_lost_when_redis_is_down(client, 
         assert again.status == Job.Status.DONE and again.result == {"closed": 0, "flagged": 0, "unchanged": 0}
         assert RecordEntry.objects.count() == entries and facts(published, "publicity_closed").count() == 1
     assert not Job.objects.exclude(status=Job.Status.DONE).exists()  # nothing lost
+
+
+@pytest.mark.django_db
+def test_retirement_reminders_six_months_ahead_under_the_2025_reform(staff):
+    """C1 到龄: holders whose 到龄年月 (computed, never typed) is at most six months ahead or past."""
+    today = date(2026, 12, 2)  # six months ahead: up to 2027-06
+    post = PositionFactory(quota=9)
+    for name, born, gender in [
+        ("已到龄", date(1966, 3, 5), "M"),  # 2026.07, 60岁4个月
+        ("到龄六月", date(1966, 12, 5), "M"),  # 2027.06: the last month of the window
+        ("到龄八月", date(1967, 1, 5), "M"),  # 2027.08: outside
+        ("女干部", date(1971, 10, 5), "F"),  # 2027.04, 55岁6个月
+        ("女干部晚", date(1972, 6, 5), "F"),  # 2028.02: outside
+    ]:
+        CadreFactory(name=name, position=post, birth_date=born, gender=gender)
+    CadreFactory(name="无职务", birth_date=date(1960, 1, 1), gender="M")  # holds no post
+    due = [(c.name, r.dotted) for c, r in reminders.retirement_due(today=today)]
+    assert due == [("已到龄", "2026.07"), ("女干部", "2027.04"), ("到龄六月", "2027.06")]
+    labels = [t["label"] for t in reminders.reminder_tasks(user=staff, today=today) if t["kind"] == "retirement"]
+    assert any("女干部" in label and "2027.04 到龄（55岁6个月）" in label for label in labels)
+    assert reminders.digest(today=today)["retirement_due"] == 3
