@@ -16,7 +16,7 @@ from django.utils.translation import gettext_noop
 from django_fsm import ConcurrentTransition, can_proceed
 from guardian.shortcuts import assign_perm
 
-from . import reserve, roles, rules
+from . import effects, reserve, roles, rules
 from .access import ensure_can_work
 from .checkpoint import checkpoint_sign
 from .cleaning import clean_text
@@ -363,11 +363,12 @@ def candidate_transition(
             from_stage = candidate.stage
             getattr(candidate, transition)()
             candidate.stage_changed_at = timezone.now()
-            effects = _after_transition(candidate, transition, actor)
+            said = _after_transition(candidate, transition, actor)
             try:
                 candidate.save()
             except ConcurrentTransition as exc:
                 raise Conflict("人选已被他人处理，请刷新后重试") from exc
+            effects.run(transition=transition, candidate=candidate, actor=actor)
             record_append(
                 candidate=candidate,
                 actor=actor,
@@ -378,7 +379,7 @@ def candidate_transition(
                     "to": candidate.stage,
                     "reason": reason,
                     "overrides": accepted,
-                    "effects": effects,
+                    "effects": said,
                     **grounds,
                 },
             )

@@ -258,19 +258,3 @@ class RecordArchive(models.Model):
 
     def __str__(self):
         return f"{self.candidate_id}#{self.head_seq} {self.sha256[:12]}"
-
-
-def _archive_when_appointed(sender, instance, **kwargs):
-    """A4: a candidate saved as appointed (cadre.services.candidate_transition, in its transaction)
-    gets the archive job (supervision.archive), once per candidate (the job's key)."""
-    from cadre.models import Stage
-
-    if instance.stage == Stage.APPOINTED:
-        from .archive import archive_request
-
-        archive_request(candidate_id=instance.pk, on_appointment=True)
-
-
-models.signals.post_save.connect(
-    _archive_when_appointed, sender=Candidate, dispatch_uid="supervision.archive_when_appointed"
-)

@@ -450,7 +450,7 @@ def failed_candidates(*, meeting: DecisionMeeting, thresholds) -> list[Candidate
     (a tie included)."""
     results = {r.candidate_id: r for r in meeting.results.all()}
     by_post: dict[int, list[Candidate]] = {}
-    for item in meeting.agenda.all():
+    for item in meeting.agenda.select_related("candidate"):
         by_post.setdefault(item.candidate.position_id, []).append(item.candidate)
     failed = []
     for candidates in by_post.values():
