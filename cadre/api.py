@@ -3,8 +3,9 @@
 from django.contrib.auth import authenticate
 from django.contrib.auth.models import User
 from django.core.exceptions import RequestDataTooBig
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import exceptions, generics, status
+from rest_framework import serializers as drf_serializers
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -15,6 +16,7 @@ from .auth import ExpiringTokenAuthentication, lockout_response, token_issue, to
 from .checkpoint import export as export_checkpoint
 from .errors import Conflict, InvalidInput, NotAllowed, TransitionRefused
 from .models import Assessment, Evaluation, Sanction, Stage
+from .pagination import clean_query
 from .record import verify
 from .serializers import (
     AssessmentSerializer,
@@ -158,12 +160,15 @@ def _require(allowed: bool):
         raise exceptions.PermissionDenied("您没有访问干部信息的权限")
 
 
+@extend_schema_view(get=extend_schema(parameters=[OpenApiParameter("q", str, description="姓名包含（至多 50 字）")]))
 class CadreList(generics.ListAPIView):
     serializer_class = CadreSerializer
 
     def get_queryset(self):
         _require(roles.can_read_cadres(self.request.user))
-        return selectors.cadres_for_user(user=self.request.user)
+        query = clean_query(NameQuery, self.request)
+        qs = selectors.cadres_for_user(user=self.request.user)
+        return qs.filter(name__icontains=query["q"]) if "q" in query else qs
 
     @extend_schema(request=CadreSerializer, responses={201: CadreSerializer})
     def post(self, request):
@@ -240,11 +245,14 @@ class SanctionList(_CadreFactList):
 # ---------------------------------------------------------------------------- selections and candidates
 
 
+@extend_schema_view(get=extend_schema(parameters=[OpenApiParameter("q", str, description="名称包含（至多 50 字）")]))
 class SelectionList(generics.ListAPIView):
     serializer_class = SelectionSerializer
 
     def get_queryset(self):
-        return selectors.selections_for_user(user=self.request.user).prefetch_related("positions")
+        query = clean_query(NameQuery, self.request)
+        qs = selectors.selections_for_user(user=self.request.user).prefetch_related("positions")
+        return qs.filter(title__icontains=query["q"]) if "q" in query else qs
 
     @extend_schema(request=SelectionSerializer, responses={201: SelectionSerializer})
     def post(self, request):
@@ -283,21 +291,48 @@ class SelectionAssign(APIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
+Q_MESSAGES = {"max_length": "搜索词不能超过 50 个字", "null_characters_not_allowed": "搜索词不能含空字符"}
+
+
+class CandidateQuery(drf_serializers.Serializer):
+    selection = drf_serializers.IntegerField(
+        required=False,
+        min_value=1,
+        error_messages={"invalid": "选任工作编号必须是整数", "min_value": "选任工作编号必须是正整数"},
+    )
+    stage = drf_serializers.ChoiceField(
+        choices=Stage.choices,
+        required=False,
+        error_messages={"invalid_choice": f"未知的阶段（可选：{'、'.join(Stage.values)}）"},
+    )
+    q = drf_serializers.CharField(required=False, max_length=50, error_messages=Q_MESSAGES)
+
+
+class NameQuery(drf_serializers.Serializer):
+    q = drf_serializers.CharField(required=False, max_length=50, error_messages=Q_MESSAGES)
+
+
+@extend_schema_view(
+    get=extend_schema(
+        parameters=[
+            OpenApiParameter("selection", int, description="选任工作编号"),
+            OpenApiParameter("stage", str, enum=Stage.values, description="所处阶段"),
+            OpenApiParameter("q", str, description="干部姓名包含（至多 50 字）"),
+        ]
+    )
+)
 class CandidateList(generics.ListAPIView):
     serializer_class = CandidateSerializer
 
     def get_queryset(self):
+        query = clean_query(CandidateQuery, self.request)
         qs = selectors.candidates_for_user(user=self.request.user)
-        selection = self.request.query_params.get("selection")
-        stage = self.request.query_params.get("stage")
-        if selection:
-            if not selection.isdigit():
-                raise InvalidInput({"selection": ["选任工作编号必须是整数"]})
-            qs = qs.filter(selection_id=selection)
-        if stage:
-            if stage not in Stage.values:
-                raise InvalidInput({"stage": [f"未知的阶段（可选：{'、'.join(Stage.values)}）"]})
-            qs = qs.filter(stage=stage)
+        if "selection" in query:
+            qs = qs.filter(selection_id=query["selection"])
+        if "stage" in query:
+            qs = qs.filter(stage=query["stage"])
+        if "q" in query:
+            qs = qs.filter(cadre__name__icontains=query["q"])
         return qs
 
     @extend_schema(request=CandidateSerializer, responses={201: CandidateSerializer})
@@ -363,7 +398,6 @@ class CandidateImportant(APIView):
 
 class CandidateRecord(generics.ListAPIView):
     serializer_class = RecordEntrySerializer
-    pagination_class = None
 
     def get_queryset(self):
         candidate = selectors.get_candidate_for_user(user=self.request.user, pk=self.kwargs["pk"])

@@ -23,6 +23,7 @@ from cadre.access import ensure_can_work
 from cadre.api import _cadre_for_edit, _valid
 from cadre.errors import NotAllowed
 from cadre.models import Kinship
+from cadre.pagination import IdFirstPagination, paged
 from cadre.rules import refusal
 from cadre.selectors import get_cadre_for_user, get_candidate_for_user, get_selection_for_user
 from cadre.thresholds import snapshot
@@ -130,7 +131,6 @@ class DecisionMeetingAgenda(generics.ListAPIView):
     """M4: the meeting's agenda; a candidate is added before the meeting opens, never after."""
 
     serializer_class = AgendaItemSerializer
-    pagination_class = None
 
     def get_queryset(self):
         return _meeting(self.request, self.kwargs["pk"]).agenda.all()
@@ -166,14 +166,17 @@ class DecisionMeetingResults(APIView):
     entries waiting for a second clerk (`confirmed: false`, numbers not shown: the second entry is blind).
     POST is the first entry; it counts only once confirmed. A failed vote rejects nobody by itself (V5)."""
 
-    @extend_schema(responses={200: VoteResultSerializer(many=True)})
+    @extend_schema(responses={200: paged(VoteResultSerializer)})
     def get(self, request, pk):
         meeting = _meeting(request, pk)
         results = VoteResultSerializer(
             selectors.meeting_results(meeting=meeting), many=True, context={"thresholds": snapshot()}
         ).data
         entries = VoteResultEntrySerializer(selectors.meeting_entries(meeting=meeting), many=True).data
-        return Response([*results, *entries])
+        # One list (results, then entries waiting), paged as every list of the API.
+        paginator = IdFirstPagination()
+        page = paginator.paginate_queryset([*results, *entries], request, view=self)
+        return paginator.get_paginated_response(page)
 
     @extend_schema(
         request=VoteResultInputSerializer,

@@ -293,7 +293,7 @@ def test_override_soft_rule(flow, staff):
     response = client.post(url, {"override": {"rule": "R3", "reason": "部长办公会研究同意：实绩突出"}}, format="json")
     assert response.status_code == 200, response.content
     assert response.json()["stage"] == "inspection"
-    record = client.get(f"{API}candidates/{obj.pk}/record/").json()
+    record = client.get(f"{API}candidates/{obj.pk}/record/").json()["results"]
     assert record[-2]["kind"] == "transition" and record[-2]["payload"]["overrides"] == {
         "R3": "部长办公会研究同意：实绩突出"
     }
@@ -324,7 +324,7 @@ def test_important_endpoint(flow):
 def test_record_endpoint_fields(flow, staff):
     client, _, candidate = flow
     _to_recommendation(client, candidate, staff)
-    record = client.get(f"{API}candidates/{candidate['id']}/record/").json()
+    record = client.get(f"{API}candidates/{candidate['id']}/record/").json()["results"]
     assert [e["seq"] for e in record] == list(range(1, len(record) + 1))
     for previous, entry in zip([None, *record], record, strict=False):
         assert set(entry) == {"seq", "at", "actor", "kind", "payload", "prev_hash", "hash"}

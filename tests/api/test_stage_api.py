@@ -845,7 +845,7 @@ def test_decision_meeting_and_result(staff, deliberated):
     assert "会议还没有议题" in no_agenda["message"]
     item = client.post(base + "agenda/", {"candidate": deliberated.pk}, format="json")
     assert item.status_code == 201, item.content
-    assert [i["candidate"] for i in client.get(base + "agenda/").json()] == [deliberated.pk]
+    assert [i["candidate"] for i in client.get(base + "agenda/").json()["results"]] == [deliberated.pk]
     too_many = client.post(base + "open/", {"present": 12}, format="json")
     assert too_many.status_code == 400 and "present" in too_many.json()["errors"]
     opened = client.post(base + "open/", {"present": 11}, format="json")
@@ -863,7 +863,7 @@ def test_decision_meeting_and_result(staff, deliberated):
     assert entered.status_code == 201, entered.content
     assert entered.json()["confirmed"] is False and "approve" not in entered.json()
     # blind: the second clerk sees that a first entry exists, not its numbers
-    assert client.get(base + "results/").json() == [entered.json()]
+    assert client.get(base + "results/").json()["results"] == [entered.json()]
     assert client.get(API + f"candidates/{deliberated.pk}/vote-results/").json()["count"] == 0
     assert client.post(base + "results/confirm/", votes, format="json").status_code == 403  # the same clerk
     second = client_for(second_staff(deliberated, staff))
@@ -875,7 +875,7 @@ def test_decision_meeting_and_result(staff, deliberated):
     assert recorded.json()["confirmed"] is True and recorded.json()["entered_by"] == staff.username
     v9 = refused_by(client.post(base + "results/", votes, format="json"), "V9")
     assert v9["source"] == "《中共县委关于规范县委书记选人用人行为办法（试行）》第十条（六）"
-    assert [r["approve"] for r in client.get(base + "results/").json()] == [9]
+    assert [r["approve"] for r in client.get(base + "results/").json()["results"]] == [9]
     assert client.get(base).json()["present"] == 11
     assert client.get(API + f"candidates/{deliberated.pk}/vote-results/").json()["results"][0]["passed"] is True
     listed = client.get(API + f"selections/{deliberated.selection_id}/decision-meetings/").json()
@@ -934,7 +934,7 @@ def test_a_first_entry_can_be_withdrawn(staff, deliberated):
     body = {"candidate": deliberated.pk, "approve": 9, "disapprove": 1, "abstain": 1}
     assert client.post(base + "results/", body, format="json").status_code == 201
     assert client.post(base + "results/discard/", {"candidate": deliberated.pk}, format="json").status_code == 204
-    assert client.get(base + "results/").json() == []
+    assert client.get(base + "results/").json()["results"] == []
     refused_by(client.post(base + "results/discard/", {"candidate": deliberated.pk}, format="json"), "stage")
 
 

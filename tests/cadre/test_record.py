@@ -281,7 +281,7 @@ def test_verify_endpoint_names_the_first_broken_entry(two_chains, supervisor, st
 def test_record_endpoint_shows_entries_in_order(staff, inspected):
     client = APIClient()
     client.force_authenticate(staff)
-    body = client.get(f"/api/v1/candidates/{inspected.pk}/record/").json()
+    body = client.get(f"/api/v1/candidates/{inspected.pk}/record/").json()["results"]
     assert [e["seq"] for e in body] == list(range(1, RecordEntry.objects.filter(candidate=inspected).count() + 1))
     assert [e["kind"] for e in body].count("transition") == 3
     assert set(body[0]) == {"seq", "at", "actor", "kind", "payload", "prev_hash", "hash"}

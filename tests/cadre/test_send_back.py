@@ -155,5 +155,5 @@ def test_send_back_through_the_api(staff, inspected):
     response = client.post(url, {"to_stage": "recommendation", "reason": "推荐范围不符合规定"}, format="json")
     assert response.status_code == 200, response.content
     assert response.json()["stage"] == "recommendation"
-    record = client.get(f"/api/v1/candidates/{inspected.pk}/record/").json()
+    record = client.get(f"/api/v1/candidates/{inspected.pk}/record/").json()["results"]
     assert record[-1]["kind"] == "send_back" and record[-1]["payload"]["reason"] == "推荐范围不符合规定"
