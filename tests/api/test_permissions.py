@@ -10,6 +10,7 @@ user may not change are 403, and anonymous requests are refused (401/403).
 import re
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.test import override_settings
 from django.utils import timezone
@@ -17,7 +18,21 @@ from rest_framework.test import APIClient
 
 from cadre import roles, services
 from cadre.checkpoint import checkpoint_sign
-from cadre.models import Candidate, MotionReason, RecordEntry, Stage
+from cadre.models import (
+    Assessment,
+    Cadre,
+    Candidate,
+    Evaluation,
+    MotionReason,
+    Position,
+    RecordCheckpoint,
+    RecordEntry,
+    Sanction,
+    Selection,
+    Stage,
+    Unit,
+)
+from cadre.selectors import can_work_on
 
 from ..conftest import advance, prepare
 from ..factories import CadreFactory, PositionFactory, UserFactory
@@ -37,6 +52,7 @@ ROLES = [STAFF, INSPECTOR, COMMITTEE, SUPERVISOR, ADMIN, ANONYMOUS]
 OBJECTS = ["own", "other"]
 REFUSED_ANONYMOUS = {401, 403}
 MD5 = "django.contrib.auth.hashers.MD5PasswordHasher"
+User = get_user_model()
 
 
 def _year():
@@ -226,10 +242,41 @@ def _url(world, path, obj):
     )
 
 
+# What each write body changes, beyond the row counts: a refused request leaves it as it was, the
+# allowed one (the positive control of its row, test_every_write_row_has_a_working_positive_control)
+# changes it. Rows are re-read from the database each time.
+EFFECTS = {
+    "units": lambda w, obj: Unit.objects.count(),
+    "positions": lambda w, obj: Position.objects.count(),
+    "cadres": lambda w, obj: Cadre.objects.count(),
+    "cadre": lambda w, obj: Cadre.objects.get(pk=w["cadre"]).ethnicity,
+    "assessments": lambda w, obj: Assessment.objects.filter(cadre_id=w["cadre"]).count(),
+    "evaluations": lambda w, obj: Evaluation.objects.filter(cadre_id=w["cadre"]).count(),
+    "sanctions": lambda w, obj: Sanction.objects.filter(cadre_id=w["cadre"]).count(),
+    "selections": lambda w, obj: Selection.objects.count(),
+    "assign": lambda w, obj: can_work_on(
+        user=User.objects.get(pk=w["assignee"]), selection=Selection.objects.get(pk=w["selection"][obj])
+    ),
+    "candidates": lambda w, obj: Candidate.objects.filter(selection_id=w["selection"][obj]).count(),
+    "transition": lambda w, obj: Candidate.objects.get(pk=w["candidate"][obj]).stage,
+    "send_back": lambda w, obj: Candidate.objects.get(pk=w["candidate"][obj]).stage,
+    "important": lambda w, obj: RecordEntry.objects.filter(candidate_id=w["candidate"][obj]).count(),
+    "checkpoint": lambda w, obj: RecordCheckpoint.objects.count(),
+}
+
+
+def _request(world, role, method, path, body, obj):
+    client = _client(world, role)
+    data = BODIES[body](world, obj) if body else None
+    url = _url(world, path, obj)
+    return getattr(client, method)(url, data, format="json") if data is not None else getattr(client, method)(url)
+
+
 @pytest.mark.parametrize("method,path,body,role,obj,expected", list(_cases()))
 def test_matrix(world, method, path, body, role, obj, expected):
     client = _client(world, role)
     before = row_counts()
+    effect = EFFECTS[body](world, obj) if body else None
     stage = Candidate.objects.get(pk=world["candidate"][obj]).stage
     data = BODIES[body](world, obj) if body else None
     response = (
@@ -242,6 +289,29 @@ def test_matrix(world, method, path, body, role, obj, expected):
         # nothing written by a refused request (the rules' refusals are 409 and never happen here)
         assert row_counts() == before
         assert Candidate.objects.get(pk=world["candidate"][obj]).stage == stage
+        if body:
+            assert EFFECTS[body](world, obj) == effect
+
+
+def _positive_controls():
+    """One per write row: the first role allowed on it (org_staff on their own object first)."""
+    for name, method, path, body, expected in MATRIX:
+        if method == "get":
+            continue
+        allowed = [(STAFF, "own")] if expected[STAFF][0] < 300 else []
+        allowed += [(role, "own") for role in (ADMIN, SUPERVISOR, INSPECTOR, COMMITTEE) if expected[role] < 300]
+        assert allowed, f"{name}: nobody may write here, so no refusal in its row can be told from a bad body"
+        yield pytest.param(method, path, body, *allowed[0], id=name)
+
+
+@pytest.mark.parametrize("method,path,body,role,obj", list(_positive_controls()))
+def test_every_write_row_has_a_working_positive_control(world, method, path, body, role, obj):
+    """The body every refused cell of the row posts is valid: the allowed role's request succeeds and
+    changes what the refused ones must leave alone, so a refusal that stops refusing fails the matrix."""
+    before = EFFECTS[body](world, obj)
+    response = _request(world, role, method, path, body, obj)
+    assert response.status_code in (200, 201, 204), (response.status_code, response.content[:300])
+    assert EFFECTS[body](world, obj) != before
 
 
 VISIBLE = {STAFF: (True, False), INSPECTOR: False, COMMITTEE: False, SUPERVISOR: True, ADMIN: True}
@@ -383,3 +453,122 @@ def test_stage_endpoint_matrix(world, route, method, role, obj):
     assert _stage_allows(method, role, obj, response.status_code), (response.status_code, response.content[:300])
     if response.status_code >= 400:
         assert row_counts() == before
+
+
+# ---------------------------------------------------------------------------- inspection: the team decides
+#
+# Talks and procedures are recorded by the assigned staff member or an inspector on the candidate's
+# team (inspection.selectors.can_record_inspection); opinions by assigned staff only. Talks are read by
+# the team, assigned staff, supervisors and (as an empty list) admins; everybody else does not see the
+# candidate (404). Each row posts a valid body: the allowed cells create exactly one row and one record
+# entry, the refused ones neither.
+
+ASSIGNED, UNASSIGNED, ON_TEAM, OFF_TEAM = "staff_assigned", "staff_unassigned", "inspector_on_team", "inspector_off"
+TEAM_ROLES = [ANONYMOUS, ASSIGNED, UNASSIGNED, ON_TEAM, OFF_TEAM, COMMITTEE, SUPERVISOR, ADMIN]
+TEAM_WRITE = {ASSIGNED: 201, UNASSIGNED: 404, ON_TEAM: 201, OFF_TEAM: 404, COMMITTEE: 404, SUPERVISOR: 403, ADMIN: 403}
+STAFF_ONLY = {**TEAM_WRITE, ON_TEAM: 403}
+TEAM_READ = {ASSIGNED: 200, UNASSIGNED: 404, ON_TEAM: 200, OFF_TEAM: 404, COMMITTEE: 404, SUPERVISOR: 200, ADMIN: 200}
+
+
+def _today():
+    return timezone.localdate().isoformat()
+
+
+INSPECTION_MATRIX = {
+    # name: (method, path, body builder, expected, model counted)
+    "talks-create": (
+        "post",
+        "talks/",
+        lambda: {"interviewee": "李四", "category": "分管领导", "talked_on": _today(), "summary": "反映较好"},
+        TEAM_WRITE,
+        "Talk",
+    ),
+    "procedures-create": (
+        "post",
+        "procedures/",
+        lambda: {"name": "查阅档案资料", "done_on": _today(), "note": "已查阅"},
+        TEAM_WRITE,
+        "InspectionProcedure",
+    ),
+    "opinions-create": (
+        "post",
+        "opinions/",
+        lambda: {"department": "信访", "received_on": _today(), "opinion": "无信访问题"},
+        STAFF_ONLY,
+        "DepartmentOpinion",
+    ),
+    "talks-list": ("get", "talks/", None, TEAM_READ, "Talk"),
+}
+
+
+def _inspection_model(name):
+    from django.apps import apps
+
+    return apps.get_model("inspection", name)
+
+
+@pytest.fixture(scope="module")
+def team_world(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock(), override_settings(PASSWORD_HASHERS=[MD5]):
+        outer = transaction.atomic()
+        outer.__enter__()
+        try:
+            yield _build_team_world()
+        finally:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
+
+
+def _build_team_world():
+    from inspection import services as inspection_services
+
+    from ..inspection.conftest import in_stage
+
+    assigned = UserFactory(roles=[roles.ORG_STAFF])
+    position = PositionFactory()
+    selection = services.selection_create(
+        actor=assigned, title="考察选任", reason=MotionReason.VACANCY, positions=[position]
+    )
+    candidate = services.candidate_create(actor=assigned, selection=selection, position=position, cadre=CadreFactory())
+    candidate = in_stage(candidate, Stage.INSPECTION)
+    prepare(candidate, assigned, "deliberate")  # a team led by the assigned staff member, talks, procedures...
+    users = {role: UserFactory(roles=[role]) for role in (COMMITTEE, SUPERVISOR, ADMIN)}
+    users[ASSIGNED] = assigned
+    users[UNASSIGNED] = UserFactory(roles=[roles.ORG_STAFF])
+    users[ON_TEAM] = UserFactory(roles=[roles.INSPECTOR])
+    users[OFF_TEAM] = UserFactory(roles=[roles.INSPECTOR])
+    team = Candidate.objects.get(pk=candidate.pk).inspection_assignment.team
+    inspection_services.team_member_add(actor=assigned, team=team, user=users[ON_TEAM])
+    return {"user": users, "candidate": candidate.pk}
+
+
+def _team_cells():
+    for name, (_, _, _, expected, _) in INSPECTION_MATRIX.items():
+        for role in TEAM_ROLES:
+            status = 401 if role == ANONYMOUS else expected[role]
+            yield pytest.param(name, role, status, id=f"{name}-{role}")
+
+
+@pytest.mark.parametrize("name,role,status", list(_team_cells()))
+def test_inspection_matrix(team_world, name, role, status):
+    method, path, body, _, model = INSPECTION_MATRIX[name]
+    pk = team_world["candidate"]
+    client = APIClient()
+    if role != ANONYMOUS:
+        client.force_login(team_world["user"][role])
+    rows = _inspection_model(model).objects.filter(candidate_id=pk).count()
+    entries = RecordEntry.objects.filter(candidate_id=pk).count()
+    url = API + f"candidates/{pk}/{path}"
+    response = client.post(url, body(), format="json") if method == "post" else client.get(url)
+    assert response.status_code == status, (response.status_code, response.content[:300])
+    written = 1 if status == 201 else 0
+    assert _inspection_model(model).objects.filter(candidate_id=pk).count() == rows + written
+    assert RecordEntry.objects.filter(candidate_id=pk).count() == entries + written
+    if method == "get" and status == 200:
+        assert response.json()["count"] == (0 if role == ADMIN else rows)
+
+
+def test_inspection_rows_have_a_positive_control():
+    """Every write row of the inspection table has a role it allows, so its body is proven valid."""
+    for name, (method, _, _, expected, _) in INSPECTION_MATRIX.items():
+        assert method == "get" or 201 in expected.values(), name
