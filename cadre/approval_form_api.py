@@ -69,7 +69,9 @@ class CadreImport(APIView):
         upload = request.FILES.get("file")
         if upload is not None and (upload.name or "").lower().endswith(".xlsx"):
             return Response(_roster_preview(request.user, upload))
-        result = lrmx_import.import_preview(actor=request.user, upload=upload, unit_id=request.data.get("unit") or None)
+        uploads = request.FILES.getlist("file")  # one file, or an .lrm with its .pic
+        unit_id = request.data.get("unit") or None
+        result = lrmx_import.import_preview(actor=request.user, upload=uploads, unit_id=unit_id)
         return Response(lrmx_import.preview_json(result))
 
 

@@ -5,11 +5,11 @@ import (cadre/lrmx_import.py)."""
 from urllib.parse import quote
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
-from django.shortcuts import render
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from . import approval_form, lrmx_import, roles, selectors
+from . import approval_form, approval_form_batch, lrmx_import, roles, selectors
 from .errors import InvalidInput, NotAllowed
 from .views import forbidden
 
@@ -153,7 +153,7 @@ def cadre_import(request):
     context = {"units": selectors.units_list(), "errors": [], "preview": None}
     status = 200
     if request.method == "POST":
-        upload = request.FILES.get("file")
+        upload = request.FILES.getlist("file")  # one file, or an .lrm with its .pic
         unit_id = request.POST.get("unit") or None
         try:
             result = lrmx_import.import_preview(actor=request.user, upload=upload, unit_id=unit_id)
@@ -181,3 +181,64 @@ def cadre_import_apply(request, token):
         }
         return render(request, "cadre/cadre_import.html", context, status=400)
     return render(request, "cadre/cadre_import_done.html", {"result": result})
+
+
+# ---------------------------------------------------------------------------- many PDFs, by the worker
+
+
+def _job_ids(request) -> list[int]:
+    raw = request.POST.getlist("ids")
+    values = [part.strip() for chunk in raw for part in str(chunk).split(",") if part.strip()]
+    if not values or not all(v.isdigit() for v in values):
+        raise InvalidInput({"ids": ["请选择要导出的干部"]})
+    return [int(v) for v in values]
+
+
+@login_required
+@require_POST
+@_page
+def forms_pdf_job(request):
+    """Start the background job (any number of forms); the browser goes to its progress page."""
+    kind = "candidate" if request.POST.get("kind") == "candidate" else "cadre"
+    if request.POST.get("scope") == "roster":  # the roster's filter (q, unit in the query string), every page
+        from .roster_views import _filtered
+
+        _ensure_reader(request.user)
+        ids = list(_filtered(request)[0].values_list("pk", flat=True)[: approval_form_batch.MAX_FORMS + 1])
+    else:
+        ids = _job_ids(request)
+    job = approval_form_batch.batch_request(actor=request.user, kind=kind, ids=ids)
+    return redirect("cadre:approval_form_job", job_id=job.pk)
+
+
+def _job_context(job) -> dict:
+    state = approval_form_batch.progress(job)
+    return {"job": job, "progress": state, "running": state["status"] in ("pending", "running")}
+
+
+@login_required
+@require_GET
+def forms_job(request, job_id):
+    job = approval_form_batch.job_for_user(request.user, job_id)
+    return render(request, "cadre/approval_form_job.html", _job_context(job))
+
+
+@login_required
+@require_GET
+def forms_job_progress(request, job_id):
+    """The progress bar alone; while the job runs it asks htmx to fetch it again in 2 s."""
+    job = approval_form_batch.job_for_user(request.user, job_id)
+    return render(request, "cadre/approval_form_progress.html", _job_context(job))
+
+
+@login_required
+@require_GET
+def forms_job_zip(request, job_id):
+    job = approval_form_batch.job_for_user(request.user, job_id)
+    path = approval_form_batch.zip_path(job)
+    if path is None:
+        raise Http404("导出尚未完成")
+    name = job.result.get("name") or approval_form.zip_name("pdf")
+    response = FileResponse(path.open("rb"), content_type="application/zip")
+    response["Content-Disposition"] = f"attachment; filename=\"approval-forms.zip\"; filename*=UTF-8''{quote(name)}"
+    return response

@@ -1,6 +1,7 @@
 """Import 干部任免审批表 files (.lrmx, or a zip of them): a preview first, nothing written; then,
 on the user's word, one transaction through the cadre services (cadre_create, cadre_update,
-cadre_fact_create / cadre_fact_delete), so every open candidacy of a changed cadre records it.
+cadre_facts_replace: one delete and one bulk insert per kind of fact), so every open candidacy of
+a changed cadre records it.
 
 Hostile input is refused with a Chinese message before anything is written: over-size uploads,
 zips whose entries add up to too much or compress suspiciously well (zip bombs), a non-zip with a
@@ -19,7 +20,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
-from . import lrmx, roles, selectors, services
+from . import lrm_legacy, lrmx, roles, selectors, services
 from .errors import InvalidInput, NotAllowed
 from .models import (
     ApprovalFormImport,
@@ -43,6 +44,7 @@ MAX_RATIO = 100  # uncompressed / compressed, for entries above RATIO_FROM
 RATIO_FROM = 1024 * 1024
 MAX_ENTRIES = 1000
 MAX_PIXELS = 40_000_000
+FORM_SUFFIXES = (".lrmx", ".lrm", ".pic")  # .lrm + .pic: the 2.0 form and its photo (cadre/lrm_legacy.py)
 UTF8_FLAG = 0x800
 
 
@@ -96,7 +98,7 @@ def _zip_entries(data: bytes) -> list[tuple[str, bytes]]:
         name = _entry_name(info)
         if name.startswith("__MACOSX/") or name.rsplit("/", 1)[-1].startswith("."):
             continue
-        if not name.lower().endswith(".lrmx"):
+        if not name.lower().endswith(FORM_SUFFIXES):
             continue
         if info.file_size > MAX_ENTRY:
             _refuse(f"「{name}」解压后超过 {MAX_ENTRY // 1024 // 1024} MB，拒绝导入")
@@ -115,8 +117,8 @@ def _zip_entries(data: bytes) -> list[tuple[str, bytes]]:
         if total > MAX_TOTAL:
             _refuse(f"压缩包解压后超过 {MAX_TOTAL // 1024 // 1024} MB，拒绝导入")
         entries.append((name, content))
-    if not entries:
-        _refuse("压缩包中没有 .lrmx 文件")
+    if not any(entry.lower().endswith((".lrmx", ".lrm")) for entry, _content in entries):
+        _refuse("压缩包中没有 .lrmx 或 .lrm 文件")
     return entries
 
 
@@ -136,24 +138,52 @@ def _check_photo(name: str, photo: bytes) -> None:
         raise InvalidInput({"file": [f"「{name}」的照片（ZhaoPian）不是有效的图片"]}) from exc
 
 
+def _stem(name: str) -> str:
+    return name.rsplit(".", 1)[0].lower()
+
+
 def read_persons(name: str, data: bytes) -> list[tuple[str, lrmx.Person]]:
-    """(entry name, Person) of every form in the upload; refuses the upload as a whole."""
+    """(entry name, Person) of every form in the upload; refuses the upload as a whole. A 2.0
+    .lrm takes its photo from the .pic of the same stem (none when there is no .pic)."""
     lower = name.lower()
     if lower.endswith(".zip") or data[:4] == b"PK\x03\x04":
         entries = _zip_entries(data)
-    elif lower.endswith(".lrmx"):
+    elif lower.endswith((".lrmx", ".lrm")):
         entries = [(name, data)]
+    elif lower.endswith(".pic"):
+        _refuse("只有照片（.pic）：请同时选择同名的 .lrm 文件")
     else:
-        _refuse("只能导入 .lrmx 文件或由 .lrmx 文件组成的 zip 压缩包")
+        _refuse("只能导入 .lrmx、.lrm（可附同名 .pic 照片）文件或由它们组成的 zip 压缩包")
+    pictures = {_stem(entry): content for entry, content in entries if entry.lower().endswith(".pic")}
     persons = []
     for entry, content in entries:
         try:
-            person = lrmx.load(content)
+            if entry.lower().endswith(".lrm"):
+                person = lrm_legacy.load(content, pictures.get(_stem(entry), b""))
+            elif entry.lower().endswith(".lrmx"):
+                person = lrmx.load(content)
+            else:
+                continue
         except lrmx.LrmxError as exc:
             raise InvalidInput({"file": [f"「{entry}」：{exc}"]}) from exc
         _check_photo(entry, person.photo)
         persons.append((entry, person))
     return persons
+
+
+def pack_uploads(uploads) -> tuple[str, bytes]:
+    """Several uploaded files (an .lrm and its .pic, or a few forms) as one zip, so the upload
+    is kept and read back as one file."""
+    buffer = io.BytesIO()
+    total = 0
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for upload in uploads:
+            entry, content = _read_upload(upload)
+            total += len(content)
+            if total > MAX_UPLOAD:
+                _refuse(f"文件过大：上传文件合计不能超过 {MAX_UPLOAD // 1024 // 1024} MB")
+            archive.writestr(entry.replace("\\", "/").rsplit("/", 1)[-1] or "form", content)  # UTF-8 flag set
+    return "upload.zip", buffer.getvalue()
 
 
 # ---------------------------------------------------------------------------- what a form means for a cadre
@@ -567,7 +597,11 @@ def import_preview(*, actor, upload, unit_id=None) -> dict:
     of the cadres is written."""
     _ensure_importer(actor)
     unit = _unit(unit_id)
-    name, data = _read_upload(upload)
+    if isinstance(upload, (list, tuple)):
+        uploads = [u for u in upload if u is not None]
+        name, data = _read_upload(uploads[0] if uploads else None) if len(uploads) <= 1 else pack_uploads(uploads)
+    else:
+        name, data = _read_upload(upload)
     plans = _plans(actor=actor, name=name, data=data, unit=unit)
     token = secrets.token_urlsafe(24)
     ApprovalFormImport.objects.create(token=token, file_name=name[:255], data=data, unit=unit, created_by=actor)
@@ -628,10 +662,7 @@ def _apply_one(actor, plan: Plan) -> Cadre:
             fields["photo"] = _photo_file(photo)
         if fields:
             cadre = services.cadre_update(actor=actor, cadre=cadre, **fields)
-    for model, (add, delete) in plan.facts.items():
-        for fact_id in delete:
-            services.cadre_fact_delete(actor=actor, cadre=cadre, model=model, fact_id=fact_id)
-        for row in add:
-            services.cadre_fact_create(actor=actor, cadre=cadre, model=model, **row)
+    for model, (add, delete) in plan.facts.items():  # one delete + one bulk insert per kind
+        services.cadre_facts_replace(actor=actor, cadre=cadre, model=model, rows=add, delete=delete)
     ApprovalFormKept.objects.update_or_create(cadre=cadre, defaults={"values": plan.kept})
     return cadre

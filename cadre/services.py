@@ -972,6 +972,62 @@ def cadre_fact_delete(*, actor: User, cadre: Cadre, model, fact_id: int) -> None
     )
 
 
+@transaction.atomic
+def cadre_facts_replace(*, actor: User, cadre: Cadre, model, rows: list[dict], delete=()) -> list:
+    """Bulk change of one kind of a cadre's facts (the .lrmx import): the rows `delete` names go in
+    one delete, `rows` are added in one bulk_create, each checked as cadre_fact_create checks it;
+    every open candidacy of the cadre gets one record entry listing what went and what came."""
+    from django.core.exceptions import ValidationError
+
+    name, allowed = _fact_kind(model)
+    _ensure_cadre_writer(actor)
+    if not rows and not delete:
+        return []
+    facts = []
+    for fields in rows:
+        _check_fields(fields, allowed)
+        fact = model(cadre_id=cadre.pk, **fields)
+        errors = cadre_fact_errors(fact)
+        if errors:
+            raise InvalidInput(errors)
+        try:
+            fact.full_clean(validate_unique=False, validate_constraints=False)  # the database checks those
+        except ValidationError as exc:
+            raise InvalidInput(exc.message_dict) from exc
+        facts.append(fact)
+    candidates = _lock_open_candidates([cadre.pk])
+    _ensure_can_edit(actor, cadre)
+    gone = []
+    if delete:
+        gone = list(model.objects.select_for_update(of=("self",)).filter(cadre_id=cadre.pk, pk__in=list(delete)))
+        if len(gone) != len(set(delete)):
+            raise InvalidInput({"fact": ["记录不存在，请刷新后重试"]})
+        model.objects.filter(pk__in=[fact.pk for fact in gone]).delete()
+    try:
+        with transaction.atomic():
+            created = model.objects.bulk_create(facts)
+    except IntegrityError as exc:
+        raise InvalidInput({"non_field_errors": ["与已有记录冲突，请刷新后重试"]}) from exc
+    if candidates:
+        removed = [_diff(fact, None, allowed) for fact in gone]
+        added = [_diff(None, fact, allowed) for fact in created]
+        summary = "；".join(
+            [_fact_summary("delete", fact, words) for fact, (_c, words) in zip(gone, removed, strict=True)]
+            + [_fact_summary("create", fact, words) for fact, (_c, words) in zip(created, added, strict=True)]
+        )
+        _record_change(
+            actor=actor,
+            candidates=candidates,
+            cadre=cadre,
+            fact=name,
+            action="replace",
+            changes={"deleted": [c for c, _w in removed], "created": [c for c, _w in added]},
+            summary=summary,
+            fact_ids={"deleted": [fact.pk for fact in gone], "created": [fact.pk for fact in created]},
+        )
+    return created
+
+
 # ---------------------------------------------------------------------------- record integrity
 
 

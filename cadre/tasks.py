@@ -5,7 +5,7 @@ from datetime import timedelta
 
 from celery import shared_task
 
-from . import outbox, services
+from . import approval_form_batch, outbox, services  # noqa: F401  approval_form_batch registers its job
 
 log = logging.getLogger(__name__)
 

@@ -46,6 +46,14 @@ urlpatterns += [
         name="candidate_approval_form",
     ),
     path("candidates/approval-forms.zip", approval_form_views.candidate_forms_zip, name="candidate_approval_forms"),
+    path("approval-forms/pdf-job/", approval_form_views.forms_pdf_job, name="approval_form_pdf_job"),
+    path("approval-forms/jobs/<int:job_id>/", approval_form_views.forms_job, name="approval_form_job"),
+    path(
+        "approval-forms/jobs/<int:job_id>/progress/",
+        approval_form_views.forms_job_progress,
+        name="approval_form_job_progress",
+    ),
+    path("approval-forms/jobs/<int:job_id>/download/", approval_form_views.forms_job_zip, name="approval_form_job_zip"),
     path("cadres/import/", approval_form_views.cadre_import, name="cadre_import"),
     path("cadres/import/<str:token>/apply/", approval_form_views.cadre_import_apply, name="cadre_import_apply"),
 ]

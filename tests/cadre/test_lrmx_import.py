@@ -334,3 +334,26 @@ def test_a_roster_xlsx_shares_the_endpoint(client, staff):
     applied = client.post(f"/api/v1/cadres/import/{body['token']}/apply/")
     assert applied.status_code == 200 and applied.json()["created"] == 1
     assert Cadre.objects.filter(name="钱八", unit=unit).exists()
+
+
+def test_the_bulk_apply_records_one_entry_per_kind_in_the_candidates_record(staff, candidate):
+    cadre = candidate.cadre
+    cadre.id_number = "32010219700501002X"
+    cadre.save()
+    old = ResumeEntry.objects.create(
+        cadre=cadre, starts=date(1988, 9, 1), ends=date(1992, 7, 1), description="旧的简历"
+    )
+    preview = lrmx_import.import_preview(actor=staff, upload=_upload("王五.lrmx", HAND.encode()))
+    lrmx_import.import_apply(actor=staff, token=preview["token"])
+    entries = RecordEntry.objects.filter(candidate=candidate, kind=RecordKind.CADRE_CHANGED, payload__action="replace")
+    by_fact = {e.payload["fact"]: e.payload for e in entries}
+    assert sorted(by_fact) == ["assessment", "education_record", "family_member", "resume_entry"]  # 奖惩: 无
+    assert entries.count() == 4  # one per kind, not one per row
+    resume = by_fact["resume_entry"]
+    assert resume["fact_ids"]["deleted"] == [old.pk]
+    assert len(resume["fact_ids"]["created"]) == 5 == cadre.resume.count()
+    assert resume["changes"]["deleted"] == [
+        {"starts": ["1988-09-01", None], "ends": ["1992-07-01", None], "description": ["旧的简历", None]}
+    ]
+    assert "删除简历" in resume["summary"] and "旧的简历" in resume["summary"]
+    assert [row["year"][1] for row in by_fact["assessment"]["changes"]["created"]] == [2022, 2023, 2024]
