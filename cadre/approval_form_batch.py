@@ -103,14 +103,7 @@ def progress(job: Job) -> dict:
     state = cache.get(progress_key(job.args.get("batch", ""))) or {}
     total = len(job.args.get("ids") or [])
     done = total if job.status == Job.Status.DONE else state.get("done", 0)
-    return {
-        "status": job.status,
-        "status_label": str(job.get_status_display()),
-        "done": done,
-        "total": total,
-        "percent": round(100 * done / total) if total else 100,
-        "error": job.last_error if job.status == Job.Status.FAILED else "",
-    }
+    return outbox.progress(job, done=done, total=total)
 
 
 def job_for_user(user, job_id) -> Job:

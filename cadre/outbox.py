@@ -189,6 +189,18 @@ def sweep(*, older_than: timedelta = SWEEP_AFTER) -> int:
 # ---------------------------------------------------------------------------- running
 
 
+def progress(job: Job, *, done: int, total: int) -> dict:
+    """A batch job's progress bar: {"status", "status_label", "done", "total", "percent", "error"}."""
+    return {
+        "status": job.status,
+        "status_label": str(job.get_status_display()),
+        "done": done,
+        "total": total,
+        "percent": round(100 * done / total) if total else 100,
+        "error": job.last_error if job.status == Job.Status.FAILED else "",
+    }
+
+
 def _error_text(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}"[:MAX_ERROR]
 

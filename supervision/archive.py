@@ -349,14 +349,7 @@ def progress(job) -> dict:
         if total is None:
             total = Candidate.objects.filter(selection_id__in=job.args.get("selections") or []).count()
         done = state.get("done", 0)
-    return {
-        "status": job.status,
-        "status_label": str(job.get_status_display()),
-        "done": done,
-        "total": total,
-        "percent": round(100 * done / total) if total else 100,
-        "error": job.last_error if job.status == job.Status.FAILED else "",
-    }
+    return outbox.progress(job, done=done, total=total)
 
 
 def latest_archives(selections: list[int]):
