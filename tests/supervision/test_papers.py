@@ -6,6 +6,7 @@ paper gets, not what the template was given."""
 import re
 import subprocess
 from datetime import date
+from urllib.parse import quote
 
 import pytest
 from django.urls import reverse
@@ -88,7 +89,9 @@ def test_ballot_lists_candidates_in_fixed_order_without_voter(client, staff, bal
     # nobody is named but the candidates: not the voter, nor the staff member who printed it
     for who in ("投票人", "周明", staff.get_username(), "编号", "投票码"):
         assert who not in text
-    assert "民主推荐票" in response["Content-Disposition"] or "%E6%B0%91" in response["Content-Disposition"]
+    assert response["Content-Disposition"] == (
+        f"inline; filename=\"paper.pdf\"; filename*=UTF-8''{quote(f'民主推荐票-{ballot_selection.title}.pdf')}"
+    )
 
 
 @pytest.mark.django_db
@@ -308,3 +311,12 @@ def test_pages_link_their_papers_for_assigned_staff_only(client, staff, supervis
             for link in links:
                 assert (f'href="{link}"' in html) is shown, (user, page, link)
             assert ("打印 PDF" in html) is shown
+
+
+@pytest.mark.django_db
+def test_ballot_for_a_post_without_vacancy_says_so(client, staff, ballot_selection, position):
+    CadreFactory(name="现任者", position=position)  # quota 1, held: nothing to recommend for (M3)
+    client.force_login(staff)
+    response = client.get(reverse("nomination:ballot_pdf", args=[ballot_selection.pk]))
+    assert response.status_code == 409
+    assert f"“{position}”没有空缺职数（M3），不能推荐" in response.content.decode()
