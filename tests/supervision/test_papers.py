@@ -13,7 +13,9 @@ from django.urls import reverse
 
 from cadre import roles, services
 from cadre.models import Cadre, Candidate, MotionReason
+from inspection import papers as inspection_papers
 from inspection.models import InspectionNotice, InspectionTeam
+from nomination import papers as nomination_papers
 from supervision import services as supervision_services
 from supervision.demo import DEMO_CHANNELS
 from supervision.models import Appointment
@@ -92,6 +94,15 @@ def test_ballot_lists_candidates_in_fixed_order_without_voter(client, staff, bal
     assert response["Content-Disposition"] == (
         f"inline; filename=\"paper.pdf\"; filename*=UTF-8''{quote(f'民主推荐票-{ballot_selection.title}.pdf')}"
     )
+
+
+@pytest.mark.django_db
+def test_ballot_reads_in_fixed_queries(staff, ballot_selection, django_assert_num_queries):
+    # the candidates with cadres and posts, then M3's two counts per post: not one per candidate
+    with django_assert_num_queries(3):
+        context = nomination_papers.ballot_context(selection=ballot_selection)
+    assert [[r["name"] for r in p["rows"]] for p in context["posts"]] == [["王五", "李四"]]
+    assert context["posts"][0]["vacancies"] == 1
 
 
 @pytest.mark.django_db
@@ -174,6 +185,14 @@ def test_inspection_objects_notice_pdf(client, staff, inspecting, position):
     assert "2吴九男1985.05—" in text  # no 籍贯 recorded
     assert f"考察时间：{team.starts_on.year}年" in text
     assert "联系电话：0000-1234567" in text
+
+
+@pytest.mark.django_db
+def test_inspection_papers_read_in_fixed_queries(staff, inspecting, django_assert_num_queries):
+    # notice, objects with cadres and posts, teams, their members, the members' users: not one per object
+    with django_assert_num_queries(5):
+        context = inspection_papers.notice_context(selection=inspecting.selection)
+        assert [o["name"] for o in context["objects"]] == ["孙八", "吴九"]
 
 
 @pytest.mark.django_db
