@@ -301,6 +301,7 @@ def test_only_assigned_staff_print(client, staff, other_staff, supervisor, publi
             response = client.get(url)
             assert response.status_code == status, (user.groups.first(), url)
             assert not response.content.startswith(b"%PDF")
+            assert ("无权访问" if status == 403 else "页面不存在") in response.content.decode()
     client.logout()
     for url in urls:
         response = client.get(url)
