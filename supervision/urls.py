@@ -1,11 +1,13 @@
 from django.urls import path
 
-from . import annual_views, archive_views, oversight_views, views
+from . import annual_views, archive_views, oversight_views, papers, views
 
 app_name = "supervision"
 urlpatterns = [
     path("candidates/<int:pk>/publicity/", views.publicity, name="publicity"),
     path("candidates/<int:pk>/appointment/", views.appointment, name="appointment"),
+    path("candidates/<int:pk>/publicity.pdf", papers.publicity_pdf, name="publicity_pdf"),
+    path("candidates/<int:pk>/appointment-notice.pdf", papers.appointment_notice_pdf, name="appointment_notice_pdf"),
     path("notices/", views.notice_list, name="notices"),
     path("notices/<int:pk>/", views.notice, name="notice"),
     path("complaints/status/", views.complaint_status, name="complaint_status"),
