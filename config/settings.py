@@ -251,6 +251,7 @@ CELERY_BEAT_SCHEDULE = {
 # elsewhere a development key is made in var/ on first use.
 # 落款 of public notices: each organization department sets its own name.
 PUBLICITY_ISSUER = os.environ.get("PUBLICITY_ISSUER", "")
+APPOINTMENT_ISSUER = os.environ.get("APPOINTMENT_ISSUER", "")  # 任职通知 落款 (default 中共××县委)
 RECORD_SIGNING_KEY = os.environ.get("RECORD_SIGNING_KEY", "")
 RECORD_SIGNING_KEY_FILE = os.environ.get(
     "RECORD_SIGNING_KEY_FILE", "" if PRODUCTION else str(BASE_DIR / "var" / "record-signing.key")
