@@ -1,0 +1,198 @@
+"""Excel (.xlsx) in one place: every list the clerks export and every tally they upload.
+
+Writing: `workbook_response(filename, sheets)` / `workbook_bytes(sheets)` — each sheet a `Sheet` (or a
+plain `(title, headers, rows)` tuple): Chinese headers in bold, the header row frozen, column widths
+from the longest value (a Chinese character counts two), dates as Excel dates, datetimes in
+Asia/Shanghai, text always text (a name starting with "=" is never a formula).
+
+Reading: `read_rows(data)` — openpyxl in read-only mode (openpyxl parses with defusedxml when it is
+installed: no DTD, no entities), after checking the upload's size, that it is a zip at all, and what
+it unzips to (a small file that would unzip to gigabytes is refused before any XML is parsed).
+"""
+
+import io
+import zipfile
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from urllib.parse import quote
+
+from django.http import HttpResponse
+from django.utils import timezone
+from openpyxl import Workbook, load_workbook
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+from openpyxl.utils.exceptions import InvalidFileException
+
+from .errors import InvalidInput
+
+CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+MAX_UPLOAD = 2 * 1024 * 1024  # a tally sheet is a few kB; a roster (cadre/roster.py) allows more
+MAX_UNZIPPED = 50 * 1024 * 1024
+MAX_RATIO = 100  # deflate rarely compresses a worksheet's XML more than ~20×
+MAX_WIDTH = 60
+
+
+@dataclass
+class Sheet:
+    title: str
+    headers: Sequence[str]
+    rows: Iterable[Sequence]
+    caption: str | None = None  # one bold line above the headers
+    percent: set[int] = field(default_factory=set)  # 0-based columns whose fractions show as 12.5%
+    more: list[tuple[Sequence[str], Iterable[Sequence]]] = field(
+        default_factory=list
+    )  # tables below, after a blank row
+
+
+def _width(value) -> int:
+    if value is None:
+        return 0
+    if isinstance(value, datetime | date):
+        return 16 if isinstance(value, datetime) else 11
+    text = str(value)
+    return sum(2 if ord(ch) > 0x2E7F else 1 for ch in text)
+
+
+def _put(ws, row: int, values: Sequence, percent: set[int], widths: dict[int, int], *, bold=False) -> None:
+    for c, value in enumerate(values, start=1):
+        if isinstance(value, datetime):
+            value = timezone.localtime(value).replace(tzinfo=None) if timezone.is_aware(value) else value
+        cell = ws.cell(row=row, column=c, value=value)
+        if isinstance(value, str):
+            cell.data_type = "s"  # never a formula, whatever a name starts with
+        elif isinstance(value, datetime):
+            cell.number_format = "yyyy-mm-dd hh:mm"
+        elif isinstance(value, date):
+            cell.number_format = "yyyy-mm-dd"
+        elif c - 1 in percent and isinstance(value, float):
+            cell.number_format = "0.0%"
+        if bold:
+            cell.font = Font(bold=True)
+        widths[c] = max(widths.get(c, 0), _width(value))
+
+
+def _write(book: Workbook, sheet: Sheet) -> None:
+    ws = book.create_sheet(sheet.title[:31])
+    widths: dict[int, int] = {}
+    row = 1
+    if sheet.caption:
+        ws.cell(row=1, column=1, value=sheet.caption).font = Font(bold=True)
+        ws.cell(row=1, column=1).data_type = "s"
+        row = 2
+    ws.freeze_panes = ws.cell(row=row + 1, column=1)  # the header row stays in view
+    for headers, rows in [(sheet.headers, sheet.rows), *sheet.more]:
+        if row > 1 and headers is not sheet.headers:
+            row += 1  # a blank row between tables
+        _put(ws, row, list(headers), set(), widths, bold=True)
+        row += 1
+        for values in rows:
+            _put(ws, row, list(values), sheet.percent, widths)
+            row += 1
+    for c, width in widths.items():
+        ws.column_dimensions[get_column_letter(c)].width = min(MAX_WIDTH, max(10, width + 2))
+
+
+def workbook_bytes(sheets: Iterable[Sheet | tuple]) -> bytes:
+    book = Workbook()
+    book.remove(book.active)
+    for sheet in sheets:
+        _write(book, sheet if isinstance(sheet, Sheet) else Sheet(*sheet))
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def file_response(data: bytes, filename: str) -> HttpResponse:
+    """An .xlsx download; the Chinese file name in RFC 5987 form, an ASCII fallback for old clients."""
+    response = HttpResponse(data, content_type=CONTENT_TYPE)
+    response["Content-Disposition"] = f"attachment; filename=\"export.xlsx\"; filename*=UTF-8''{quote(filename)}"
+    return response
+
+
+def workbook_response(filename: str, sheets: Iterable[Sheet | tuple]) -> HttpResponse:
+    return file_response(workbook_bytes(sheets), filename)
+
+
+def wants_xlsx(request) -> bool:
+    """A list page answers `?format=xlsx` with its rows as a file: the same view, the same permission."""
+    return request.GET.get("format") == "xlsx"
+
+
+# ---------------------------------------------------------------------------- reading
+
+
+class BadFile(InvalidInput):
+    def __init__(self, message: str, field_name: str = "file"):
+        super().__init__({field_name: [message]})
+
+
+def check_upload(data: bytes, *, max_bytes: int = MAX_UPLOAD) -> None:
+    """Refuses what is not a reasonable .xlsx before openpyxl parses any of it."""
+    if len(data) > max_bytes:
+        raise BadFile(f"文件超过 {max_bytes // 1024 // 1024} MB，请使用下载的模板填写")
+    if not data or not zipfile.is_zipfile(io.BytesIO(data)):
+        raise BadFile("不是 Excel 文件（.xlsx）。请用下载的模板填写后另存为“Excel 工作簿（*.xlsx）”")
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            unzipped = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise BadFile("无法读取该 Excel 文件，请用下载的模板重新填写") from exc
+    if unzipped > MAX_UNZIPPED or (unzipped > 1024 * 1024 and unzipped > MAX_RATIO * len(data)):
+        raise BadFile("该 Excel 文件解压后过大，不像是填写好的模板，未予读取")
+
+
+def read_rows(data: bytes, *, max_bytes: int = MAX_UPLOAD, max_rows: int = 1000) -> list[tuple]:
+    """The first sheet's rows as tuples of cell values (numbers as numbers, dates as datetimes)."""
+    check_upload(data, max_bytes=max_bytes)
+    try:
+        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as exc:
+        raise BadFile("无法读取该 Excel 文件，请用下载的模板重新填写") from exc
+    try:
+        if not book.worksheets:
+            raise BadFile("该 Excel 文件中没有工作表")
+        rows = []
+        for values in book.worksheets[0].iter_rows(values_only=True):
+            rows.append(tuple(values))
+            if len(rows) > max_rows:
+                raise BadFile(f"表格超过 {max_rows} 行，请使用下载的模板填写")
+        return rows
+    except BadFile:
+        raise
+    except Exception as exc:  # a malformed worksheet can fail anywhere inside openpyxl
+        raise BadFile("无法读取该 Excel 文件，请用下载的模板重新填写") from exc
+    finally:
+        book.close()
+
+
+def cell_text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).strip()
+
+
+def cell_count(value) -> int:
+    """A non-negative whole number from a cell, or ValueError with the reason in Chinese."""
+    if isinstance(value, bool):
+        raise ValueError("应填写整数")
+    if isinstance(value, int):
+        number = value
+    elif isinstance(value, float):
+        if not value.is_integer():
+            raise ValueError(f"“{value}”不是整数")
+        number = int(value)
+    else:
+        text = cell_text(value)
+        if text == "":
+            raise ValueError("未填写")
+        if not text.lstrip("-").isdigit() or not text.isascii():
+            raise ValueError(f"“{text[:20]}”不是整数")
+        number = int(text)
+    if number < 0:
+        raise ValueError("不能为负数")
+    if number > 1_000_000:
+        raise ValueError("数字过大")
+    return number
