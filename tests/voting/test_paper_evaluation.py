@@ -339,3 +339,24 @@ def test_confirmation_enters_open_candidacies_records_naming_both_clerks(staff, 
     assert candidate.record.count() == before + 1
     assert entry.payload["paper_evaluation"] == evaluation.pk
     assert entry.payload["entered_by"] == staff.username and entry.payload["confirmed_by"] == other_staff.username
+
+
+def test_page_query_count_does_not_grow(
+    client, staff, other_staff, django_assert_num_queries, django_assert_max_num_queries
+):
+    def add(n):
+        for _ in range(n):
+            x, y = CadreFactory(), CadreFactory()
+            e = first(staff, x, y)
+            rows = {x.pk: counts(10, 15, 3, 2), y.pk: counts(5, 10, 10, 5)}
+            services.paper_evaluation_confirm(actor=other_staff, evaluation_id=e.pk, ballots=30, rows=rows)
+            first(staff, CadreFactory(), CadreFactory())  # and one pending
+
+    client.force_login(other_staff)
+    add(1)
+    client.get(reverse(URL))  # warm the session and the user's groups
+    with django_assert_max_num_queries(50) as one:
+        assert client.get(reverse(URL)).status_code == 200
+    add(4)
+    with django_assert_num_queries(len(one.captured_queries)):
+        assert client.get(reverse(URL)).status_code == 200
