@@ -20,6 +20,7 @@ from urllib.parse import quote
 from django.http import HttpResponse
 from django.utils import timezone
 from openpyxl import Workbook, load_workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
@@ -31,6 +32,7 @@ MAX_UPLOAD = 2 * 1024 * 1024  # a tally sheet is a few kB; a roster (cadre/roste
 MAX_UNZIPPED = 50 * 1024 * 1024
 MAX_RATIO = 100  # deflate rarely compresses a worksheet's XML more than ~20×
 MAX_WIDTH = 60
+BOLD = Font(bold=True)
 
 
 @dataclass
@@ -54,48 +56,49 @@ def _width(value) -> int:
     return sum(2 if ord(ch) > 0x2E7F else 1 for ch in text)
 
 
-def _put(ws, row: int, values: Sequence, percent: set[int], widths: dict[int, int], *, bold=False) -> None:
-    for c, value in enumerate(values, start=1):
-        if isinstance(value, datetime):
-            value = timezone.localtime(value).replace(tzinfo=None) if timezone.is_aware(value) else value
-        cell = ws.cell(row=row, column=c, value=value)
-        if isinstance(value, str):
-            cell.data_type = "s"  # never a formula, whatever a name starts with
-        elif isinstance(value, datetime):
-            cell.number_format = "yyyy-mm-dd hh:mm"
-        elif isinstance(value, date):
-            cell.number_format = "yyyy-mm-dd"
-        elif c - 1 in percent and isinstance(value, float):
-            cell.number_format = "0.0%"
-        if bold:
-            cell.font = Font(bold=True)
-        widths[c] = max(widths.get(c, 0), _width(value))
+def _cell(ws, value, percent: bool, *, bold=False):
+    if isinstance(value, datetime) and timezone.is_aware(value):
+        value = timezone.localtime(value).replace(tzinfo=None)
+    cell = WriteOnlyCell(ws, value=value)
+    if isinstance(value, str):
+        cell.data_type = "s"  # never a formula, whatever a name starts with
+    elif isinstance(value, datetime):
+        cell.number_format = "yyyy-mm-dd hh:mm"
+    elif isinstance(value, date):
+        cell.number_format = "yyyy-mm-dd"
+    elif percent and isinstance(value, float):
+        cell.number_format = "0.0%"
+    if bold:
+        cell.font = BOLD
+    return cell
 
 
 def _write(book: Workbook, sheet: Sheet) -> None:
+    """Write-only (streamed): a 10,000-row roster in about half the time and memory of a normal sheet.
+    Widths need every value before the first row is written, so the rows are read once first."""
     ws = book.create_sheet(sheet.title[:31])
+    tables = [(list(sheet.headers), [list(r) for r in sheet.rows])]
+    tables += [(list(h), [list(r) for r in rows]) for h, rows in sheet.more]
     widths: dict[int, int] = {}
-    row = 1
-    if sheet.caption:
-        ws.cell(row=1, column=1, value=sheet.caption).font = Font(bold=True)
-        ws.cell(row=1, column=1).data_type = "s"
-        row = 2
-    ws.freeze_panes = ws.cell(row=row + 1, column=1)  # the header row stays in view
-    for headers, rows in [(sheet.headers, sheet.rows), *sheet.more]:
-        if row > 1 and headers is not sheet.headers:
-            row += 1  # a blank row between tables
-        _put(ws, row, list(headers), set(), widths, bold=True)
-        row += 1
-        for values in rows:
-            _put(ws, row, list(values), sheet.percent, widths)
-            row += 1
+    for headers, rows in tables:
+        for values in [headers, *rows]:
+            for c, value in enumerate(values, start=1):
+                widths[c] = max(widths.get(c, 0), _width(value))
     for c, width in widths.items():
         ws.column_dimensions[get_column_letter(c)].width = min(MAX_WIDTH, max(10, width + 2))
+    ws.freeze_panes = "A3" if sheet.caption else "A2"  # the header row stays in view
+    if sheet.caption:
+        ws.append([_cell(ws, sheet.caption, False, bold=True)])
+    for i, (headers, rows) in enumerate(tables):
+        if i:
+            ws.append([])  # a blank row between tables
+        ws.append([_cell(ws, h, False, bold=True) for h in headers])
+        for values in rows:
+            ws.append([_cell(ws, v, c in sheet.percent) for c, v in enumerate(values)])
 
 
 def workbook_bytes(sheets: Iterable[Sheet | tuple]) -> bytes:
-    book = Workbook()
-    book.remove(book.active)
+    book = Workbook(write_only=True)
     for sheet in sheets:
         _write(book, sheet if isinstance(sheet, Sheet) else Sheet(*sheet))
     out = io.BytesIO()
