@@ -11,6 +11,7 @@ it unzips to (a small file that would unzip to gigabytes is refused before any X
 """
 
 import io
+import re
 import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -191,7 +192,7 @@ def cell_count(value) -> int:
         text = cell_text(value)
         if text == "":
             raise ValueError("未填写")
-        if not text.lstrip("-").isdigit() or not text.isascii():
+        if not re.fullmatch(r"-?[0-9]{1,9}", text):
             raise ValueError(f"“{text[:20]}”不是整数")
         number = int(text)
     if number < 0:

@@ -103,3 +103,45 @@ def test_evaluation_tally_export(client, staff):
     values = rows_of(client.get(reverse("voting:ballot", args=[session.pk]), {"format": "xlsx"}))
     assert values[1] == ["干部", "优秀", "称职", "基本称职", "不称职", "合计", "结果"]
     assert values[2] == ["赵六", 1, 1, 0, 1, 3, "符合"]  # 2/3 good, 1/3 incompetent: both at the line (E2)
+
+
+def test_recommendation_tally_export(client, staff, selection, position):
+    from cadre import services as cadre_services
+
+    from ..conftest import advance
+
+    position.quota = 2
+    position.save()
+    people = [
+        advance(
+            cadre_services.candidate_create(actor=staff, selection=selection, position=position, cadre=CadreFactory()),
+            staff,
+            "nominate",
+            "recommend",
+        )
+        for _ in range(3)
+    ]
+    session, codes = services.ballot_session_create(
+        actor=staff,
+        kind="recommendation",
+        title="民主推荐会",
+        selection_id=selection.pk,
+        position_ids=[position.pk],
+        codes=5,
+    )
+    services.ballot_session_open(actor=staff, session_id=session.pk)
+    item = str(session.items.get().pk)
+    x, y, z = (p.cadre_id for p in people)
+    for code, marks in zip(codes, [[x, y], [x, y], [x, z], [x], [y]], strict=True):
+        services.ballot_cast(session_id=session.pk, code=code, choices={item: marks})
+    services.ballot_session_close(actor=staff, session_id=session.pk)
+    client.force_login(staff)
+    response = client.get(reverse("voting:ballot", args=[session.pk]), {"format": "xlsx"})
+    ws = load_workbook(io.BytesIO(response.content)).active
+    values = [list(r) for r in ws.iter_rows(values_only=True)]
+    assert values[1] == ["职位", "可推荐人数", "名次", "干部", "得票", "得票率", "过半数"]
+    names = {p.cadre_id: p.cadre.name for p in people}
+    assert values[2] == [str(position), 2, 1, names[x], 4, 0.8, "是"]
+    assert values[3][2:] == [2, names[y], 3, 0.6, "是"]
+    assert values[4][2:] == [3, names[z], 1, 0.2, "否"]
+    assert ws["F3"].number_format == "0.0%"
