@@ -5,6 +5,8 @@ import io
 from datetime import date
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import load_workbook
 
@@ -131,3 +133,22 @@ def test_bad_period_is_a_page_error_not_a_file(client, supervisor):
     client.force_login(supervisor)
     response = client.get(reverse("supervision:complaint_stats"), {"from": "2026-13-01", "format": "xlsx"})
     assert response.status_code == 400 and response["Content-Type"].startswith("text/html")
+
+
+def test_list_export_query_count_does_not_grow(client, supervisor, candidate, django_assert_num_queries):
+    def add(n):
+        for _ in range(n):
+            Complaint.objects.create(
+                candidate=candidate, received_on=date(2026, 1, 1), channel="phone", text="x", assigned_to=supervisor
+            )
+
+    client.force_login(supervisor)
+    url = reverse("supervision:oversight_complaints")
+    add(2)
+    client.get(url, {"format": "xlsx"})  # warm the session and the user's groups
+    with CaptureQueriesContext(connection) as few:
+        assert client.get(url, {"format": "xlsx"}).status_code == 200
+    add(20)
+    with django_assert_num_queries(len(few.captured_queries)):
+        response = client.get(url, {"format": "xlsx"})
+    assert len(list(load_workbook(io.BytesIO(response.content)).active.iter_rows())) == 23
