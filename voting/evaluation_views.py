@@ -42,6 +42,50 @@ class EvaluationFileForm(forms.Form):
     file = forms.FileField(label=gettext_lazy("填好的 Excel 文件"))
 
 
+GRADES = (
+    ("excellent", gettext_lazy("优秀")),
+    ("competent", gettext_lazy("称职")),
+    ("basically_competent", gettext_lazy("基本称职")),
+    ("incompetent", gettext_lazy("不称职")),
+)
+
+
+class EvaluationCountsForm(forms.Form):
+    """Typed entry: 收回测评票数 and four counts per cadre, fields `<grade>_<cadre id>`. First entry: a
+    cadre's four boxes all blank = not rated on this sheet; second entry: every box is required."""
+
+    ballots = forms.IntegerField(label=gettext_lazy("收回测评票数"), min_value=0)
+
+    def __init__(self, *args, cadres, required: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.cadres = list(cadres)
+        for cadre in self.cadres:
+            for grade, label in GRADES:
+                self.fields[f"{grade}_{cadre.pk}"] = forms.IntegerField(
+                    label=f"{cadre.name} {label}", required=required, min_value=0
+                )
+
+    def rows(self) -> dict[int, dict[str, int | None]]:
+        rows = {}
+        for cadre in self.cadres:
+            counts = {grade: self.cleaned_data.get(f"{grade}_{cadre.pk}") for grade, _label in GRADES}
+            if any(v is not None for v in counts.values()):
+                rows[cadre.pk] = counts
+        return rows
+
+    def cadre_rows(self):
+        return [(cadre, [self[f"{grade}_{cadre.pk}"] for grade, _label in GRADES]) for cadre in self.cadres]
+
+
+class EvaluationEntryForm(EvaluationCountsForm):
+    title = forms.CharField(label=gettext_lazy("测评名称"), max_length=200)
+    year = forms.IntegerField(label=gettext_lazy("测评年度"))
+    field_order = ["title", "year", "ballots"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, prefix="t", required=False, **kwargs)
+
+
 def _evaluations():
     return PaperEvaluation.objects.select_related("entered_by", "confirmed_by").prefetch_related("rows__cadre__unit")
 
@@ -70,7 +114,68 @@ def paper_evaluations(request):
     )
     confirm = EvaluationFileForm(request.POST, request.FILES) if action == "upload_confirm" else EvaluationFileForm()
     status, page_error = 200, ""
-    if action == "upload":
+    unit = Unit.objects.filter(pk=_pk(request.POST.get("unit") if action else request.GET.get("unit")) or 0).first()
+    unit_cadres = Cadre.objects.filter(unit=unit).order_by("name", "pk") if unit else []
+    entry = EvaluationEntryForm(
+        request.POST if action == "enter" else None,
+        cadres=unit_cadres,
+        initial={"year": timezone.localdate().year},
+    )
+    pending = [e for e in _evaluations().filter(confirmed_by__isnull=True) if e.entered_by_id != user.pk]
+    typed = {
+        e.pk: EvaluationCountsForm(
+            request.POST if action == "confirm" and e.pk == evaluation_pk else None,
+            prefix=f"e{e.pk}",
+            cadres=[r.cadre for r in e.rows.all()],
+            required=True,
+        )
+        for e in pending
+    }
+    if action == "enter":
+        status = 400
+        if unit is not None and entry.is_valid():
+            data = entry.cleaned_data
+            done, status = call_service(
+                entry,
+                services.paper_evaluation_enter,
+                actor=user,
+                title=data["title"],
+                year=data["year"],
+                ballots=data["ballots"],
+                rows=entry.rows(),
+            )
+            if done is not None:
+                messages.success(
+                    request, _("第一次录入已保存。须由另一名承办人对照纸质测评票再录入一次，核对一致后方计入结果。")
+                )
+                return redirect("voting:paper_evaluations")
+        elif unit is None:
+            page_error = _("请选择单位")
+    elif action == "confirm":
+        form = typed.get(evaluation_pk)
+        if form is None:
+            mine = PaperEvaluation.objects.filter(pk=evaluation_pk or 0, entered_by=user, confirmed_by__isnull=True)
+            status = 403 if mine.exists() else 400
+            page_error = (
+                _("不能核对确认自己录入的民主测评结果，须由另一名承办人重新录入")
+                if status == 403
+                else _("找不到待核对的民主测评记录（可能已被确认或撤销）")
+            )
+        else:
+            status = 400
+            if form.is_valid():
+                done, status = call_service(
+                    form,
+                    services.paper_evaluation_confirm,
+                    actor=user,
+                    evaluation_id=evaluation_pk,
+                    ballots=form.cleaned_data["ballots"],
+                    rows=form.rows(),
+                )
+                if done is not None:
+                    messages.success(request, _("两次录入一致，民主测评结果已确认，记入干部信息"))
+                    return redirect("voting:paper_evaluations")
+    elif action == "upload":
         status = 400
         if upload.is_valid():
             data = upload.cleaned_data
@@ -120,6 +225,9 @@ def paper_evaluations(request):
         "upload": upload,
         "confirm": confirm,
         "confirm_pk": evaluation_pk if action == "upload_confirm" else None,
+        "unit": unit,
+        "entry": entry,
+        "typed": typed,
         "units": Unit.objects.order_by("name"),
         "page_error": page_error,
     }

@@ -360,3 +360,47 @@ def test_page_query_count_does_not_grow(
     add(4)
     with django_assert_num_queries(len(one.captured_queries)):
         assert client.get(reverse(URL)).status_code == 200
+
+
+def typed_first(unit, a, b, **over):
+    data = {"action": "enter", "unit": unit.pk, "t-title": "年度民主测评", "t-year": YEAR, "t-ballots": 30}
+    for cadre, row in ((a, (10, 15, 3, 2)), (b, (5, 10, 10, 5))):
+        for grade, n in zip(("excellent", "competent", "basically_competent", "incompetent"), row, strict=True):
+            data[f"t-{grade}_{cadre.pk}"] = n
+    data.update(over)
+    return data
+
+
+def typed_second(evaluation, a, b, **over):
+    p = f"e{evaluation.pk}-"
+    data = {"action": "confirm", "evaluation": evaluation.pk, f"{p}ballots": 30}
+    for cadre, row in ((a, (10, 15, 3, 2)), (b, (5, 10, 10, 5))):
+        for grade, n in zip(("excellent", "competent", "basically_competent", "incompetent"), row, strict=True):
+            data[f"{p}{grade}_{cadre.pk}"] = n
+    data.update(over)
+    return data
+
+
+def test_typed_double_entry_through_the_page(client, staff, other_staff, unit, a, b):
+    client.force_login(staff)
+    html = client.get(reverse(URL), {"unit": unit.pk}).content.decode()
+    assert f'name="t-excellent_{a.pk}"' in html and f'name="t-incompetent_{b.pk}"' in html
+    bad = client.post(reverse(URL), typed_first(unit, a, b, **{f"t-incompetent_{a.pk}": 3}))
+    assert bad.status_code == 400 and "四项票数合计（31）不能多于收回测评票数（30）" in bad.content.decode()
+    assert not PaperEvaluation.objects.exists()
+    assert client.post(reverse(URL), typed_first(unit, a, b)).status_code == 302
+    evaluation = PaperEvaluation.objects.get()
+    assert client.post(reverse(URL), typed_second(evaluation, a, b)).status_code == 403  # the same clerk
+    assert not Evaluation.objects.exists()
+
+    client.force_login(other_staff)
+    page = client.get(reverse(URL)).content.decode()
+    assert f'name="e{evaluation.pk}-excellent_{a.pk}"' in page and 'value="15"' not in page  # blind
+    response = client.post(reverse(URL), typed_second(evaluation, a, b, **{f"e{evaluation.pk}-competent_{b.pk}": 9}))
+    assert response.status_code == 409 and "王二的称职票" in response.content.decode()
+    assert not Evaluation.objects.exists()
+    missing = typed_second(evaluation, a, b)
+    del missing[f"e{evaluation.pk}-competent_{b.pk}"]
+    assert client.post(reverse(URL), missing).status_code == 400  # every box required at the second entry
+    assert client.post(reverse(URL), typed_second(evaluation, a, b)).status_code == 302
+    assert Evaluation.objects.get(cadre=b).basically_competent == 10
