@@ -160,6 +160,7 @@ KEY_LABELS = {
     "rank": "得票排名",
     "entered_by": "录入人",
     "confirmed_by": "核对确认人",
+    "paper_evaluation": "纸质民主测评记录",
     "ballot_session": "网上投票场次",
     "bulletin_root": "计票公告根哈希",
     "approval_form_sha256": "票决时干部任免审批表的 SHA-256",

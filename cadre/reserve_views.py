@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
-from . import reserve, roles
+from . import reserve, roles, xlsx
 from .forms import CadreChoice, call_service
 from .models import Position, ReserveCadre, Unit
 from .selectors import cadres_for_user
@@ -90,6 +90,8 @@ def reserve_pool(request):
     unit, status = request.GET.get("unit", ""), request.GET.get("status", "")
     rows = list(reserve.reserve_list(unit_id=int(unit) if unit.isdigit() else None, status=status))
     today = timezone.localdate()
+    if request.method == "GET" and xlsx.wants_xlsx(request):
+        return xlsx.workbook_response(f"后备干部库-{today:%Y%m%d}.xlsx", _sheets(rows, today))
     context = {
         "rows": [(r, reserve.age(r.cadre.birth_date, today), reserve.BY_HAND[r.status]) for r in rows],
         "structure": reserve.structure([r for r in rows if r.status != ReserveCadre.Status.WITHDRAWN], today=today),
@@ -103,3 +105,38 @@ def reserve_pool(request):
         "status_errors": status_errors,
     }
     return render(request, "cadre/reserve.html", context, status=status_code)
+
+
+def _sheets(rows, today) -> list[xlsx.Sheet]:
+    """The page's two tables: the pool (as filtered) and its structure against C2."""
+    status_labels = dict(ReserveCadre.Status.choices)
+    pool = [
+        [
+            r.cadre.name,
+            r.cadre.unit.name,
+            r.cadre.position.title if r.cadre.position_id else "",
+            reserve.age(r.cadre.birth_date, today),
+            r.cadre.get_education_display(),
+            r.source,
+            r.since,
+            "、".join(f"{p.unit.name}{p.title}" for p in r.positions.all()),
+            r.get_status_display(),
+            "；".join(
+                f"{timezone.localtime(c.at):%Y-%m-%d} "
+                + (f"{status_labels[c.from_status]} → " if c.from_status else "")
+                + f"{status_labels[c.to_status]}：{c.reason}"
+                for c in r.changes.all()
+            ),
+        ]
+        for r in rows
+    ]
+    headers = ["姓名", "单位", "现任职务", "年龄", "学历", "推荐来源", "入库日期", "拟考虑职位", "状态", "状态变化"]
+    active = [r for r in rows if r.status != ReserveCadre.Status.WITHDRAWN]
+    shape = [
+        [s["label"], s["count"], s["total"], s["count"] / s["total"] if s["total"] else None, str(s["target"])]
+        for s in reserve.structure(active, today=today)
+    ]
+    return [
+        xlsx.Sheet("后备干部", headers, pool, caption=f"后备干部库（{today:%Y-%m-%d}）"),
+        xlsx.Sheet("结构", ["项目", "人数", "基数", "比例", "目标"], shape, caption="结构（不含已退出）", percent={3}),
+    ]

@@ -18,11 +18,10 @@ from django.contrib.auth.models import User
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
-from openpyxl import Workbook, load_workbook
-from openpyxl.styles import Font
+from openpyxl import load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
 
-from . import services
+from . import services, xlsx
 from .errors import InvalidInput
 from .models import Cadre, Education, Gender, Unit
 
@@ -159,8 +158,7 @@ class Row:
 def _rows(data: bytes):
     if len(data) > MAX_BYTES:
         raise BadFile(f"文件超过 {MAX_BYTES // 1024 // 1024} MB，请分批导入")
-    if not zipfile.is_zipfile(io.BytesIO(data)):
-        raise BadFile("不是 Excel 文件（.xlsx）。请用模板填写后另存为“Excel 工作簿（*.xlsx）”")
+    xlsx.check_upload(data, max_bytes=MAX_BYTES)  # not a zip, or one that unzips to far too much
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
@@ -324,21 +322,8 @@ def apply(*, actor: User, token: str, skip_bad: bool = False) -> dict:
 
 
 def workbook(title: str, headers: list[str], rows) -> bytes:
-    """One sheet with Chinese headers in bold, the rows as given (dates as dates, numbers as numbers)."""
-    book = Workbook(write_only=False)
-    sheet = book.active
-    sheet.title = title[:31]
-    sheet.append(headers)
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for row in rows:
-        sheet.append(list(row))
-    for i, header in enumerate(headers, start=1):
-        sheet.column_dimensions[sheet.cell(row=1, column=i).column_letter].width = max(10, len(header) * 2 + 2)
-    sheet.freeze_panes = "A2"
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    """One sheet through the shared writer (cadre/xlsx.py): bold Chinese headers, dates as dates."""
+    return xlsx.workbook_bytes([xlsx.Sheet(title, headers, rows)])
 
 
 def template() -> bytes:

@@ -6,28 +6,17 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from . import roles, roster
+from . import roles, roster, xlsx
 from .errors import InvalidInput, NotAllowed
 from .models import Unit
 from .selectors import cadres_for_user, get_selection_for_user
 
 PAGE_SIZE = 50
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def xlsx_response(data: bytes, filename: str) -> HttpResponse:
-    """An .xlsx download; the Chinese file name in RFC 5987 form, an ASCII fallback for old clients."""
-    from urllib.parse import quote
-
-    response = HttpResponse(data, content_type=XLSX)
-    response["Content-Disposition"] = f"attachment; filename=\"export.xlsx\"; filename*=UTF-8''{quote(filename)}"
-    return response
 
 
 def _filtered(request):
@@ -50,7 +39,7 @@ def roster_list(request):
     if request.GET.get("format") == "xlsx":
         headers = [c.header for c in roster.COLUMNS]
         data = roster.workbook("干部名册", headers, roster.cadre_rows(rows[: roster.MAX_ROWS]))
-        return xlsx_response(data, f"干部名册-{timezone.localdate():%Y%m%d}.xlsx")
+        return xlsx.file_response(data, f"干部名册-{timezone.localdate():%Y%m%d}.xlsx")
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "page": page,
@@ -67,7 +56,7 @@ def roster_list(request):
 def roster_template(request):
     if not roles.can_write_cadres(request.user):
         raise PermissionDenied
-    return xlsx_response(roster.template(), "干部名册导入模板.xlsx")
+    return xlsx.file_response(roster.template(), "干部名册导入模板.xlsx")
 
 
 @login_required
@@ -133,4 +122,4 @@ def selection_candidates_xlsx(request, pk):
         ]
         for c in candidates
     ]
-    return xlsx_response(roster.workbook("人选", headers, rows), f"{selection.title}-人选.xlsx")
+    return xlsx.file_response(roster.workbook("人选", headers, rows), f"{selection.title}-人选.xlsx")

@@ -70,6 +70,24 @@ class RecommendationEntryForm(VotesMixin, forms.Form):
         self.add_vote_fields(cadres, required=False)
 
 
+class TallyFileForm(forms.Form):
+    """A filled tally template (.xlsx); the service reads and checks it."""
+
+    file = forms.FileField(label=_("填好的 Excel 文件"), help_text=_("请先下载模板，按纸质选票填写后上传"))
+
+
+class RecommendationUploadForm(TallyFileForm):
+    """First entry from Excel: what the sheet does not hold is chosen here, as in the typed form."""
+
+    unit = forms.ModelChoiceField(label=_("推荐单位"), queryset=Unit.objects.all())
+    kind = forms.ChoiceField(label=_("推荐方式"), choices=RecommendationMeeting.Kind.choices)
+    held_on = forms.DateField(label=_("推荐日期"), widget=DATE)
+    field_order = ["unit", "kind", "held_on", "file"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, prefix="up", **kwargs)
+
+
 class RecommendationConfirmForm(VotesMixin, forms.Form):
     """Second, blind entry of the same meeting by another staff member: numbers only."""
 

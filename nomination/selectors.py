@@ -29,7 +29,7 @@ def nominations_for_candidate(*, candidate: Candidate) -> QuerySet[Nomination]:
 def ballot_cadres(*, selection: Selection) -> list[Cadre]:
     """The cadres a recommendation ballot of this selection lists: those of its open candidates."""
     cadres: dict[int, Cadre] = {}
-    for candidate in selection.candidates.exclude(stage__in=ENDED).select_related("cadre", "position").order_by("pk"):
+    for candidate in selection.candidates.exclude(stage__in=ENDED).select_related("cadre__unit").order_by("pk"):
         cadres.setdefault(candidate.cadre_id, candidate.cadre)
     return list(cadres.values())
 
@@ -43,7 +43,7 @@ def second_entry_cadres(*, meeting) -> list[Cadre]:
         .annotate(first=Min("pk"))
         .values_list("cadre_id", "first")
     )
-    cadres = [r.cadre for r in meeting.results.select_related("cadre")]
+    cadres = [r.cadre for r in meeting.results.select_related("cadre__unit")]
     return sorted(cadres, key=lambda c: (first.get(c.pk, 0), c.pk))
 
 

@@ -18,6 +18,7 @@ from cadre.models import Candidate, RecordKind, Selection, Stage, Unit
 from cadre.record import record_append
 from cadre.rules import refusal
 
+from . import exports
 from .models import (
     InspectionDecision,
     MotionAgenda,
@@ -26,6 +27,7 @@ from .models import (
     RecommendationMeeting,
     RecommendationResult,
 )
+from .selectors import ballot_cadres, second_entry_cadres
 
 NOMINATION_STAGES = (Stage.MOTION, Stage.NOMINATION)
 
@@ -232,6 +234,14 @@ def _lock_meeting(meeting_id) -> RecommendationMeeting:
         raise InvalidInput({"meeting": ["民主推荐记录不存在"]}) from exc
 
 
+def _ensure_second_clerk(actor: User, meeting: RecommendationMeeting) -> None:
+    ensure_can_work(actor, meeting.selection)
+    if meeting.confirmed:  # a once-only fact that already exists (一事一记)
+        raise refusal("S1", "该民主推荐结果已经确认，无需再次核对")
+    if meeting.entered_by_id == actor.pk:
+        raise NotAllowed("不能核对确认自己录入的推荐结果，须由另一名承办人重新录入")
+
+
 @transaction.atomic
 def recommendation_confirm(
     *, actor: User, meeting_id: int, entitled: int, present: int, votes: dict[int, int]
@@ -242,11 +252,7 @@ def recommendation_confirm(
     candidate's record. They differ → EntryMismatch names what differs; nothing is written.
     """
     meeting = _lock_meeting(meeting_id)
-    ensure_can_work(actor, meeting.selection)
-    if meeting.confirmed:  # a once-only fact that already exists (一事一记)
-        raise refusal("S1", "该民主推荐结果已经确认，无需再次核对")
-    if meeting.entered_by_id == actor.pk:
-        raise NotAllowed("不能核对确认自己录入的推荐结果，须由另一名承办人重新录入")
+    _ensure_second_clerk(actor, meeting)
     clean = Cleaner()
     entitled, present, votes = _check_numbers(entitled, present, votes, clean)
     clean.done()
@@ -303,6 +309,47 @@ def _record_result(candidate, actor, meeting: RecommendationMeeting, *, votes: i
         rank=rank,
         **extra,
     )
+
+
+# ---------------------------------------------------------------------------- the same entries from Excel
+
+
+@transaction.atomic
+def recommendation_enter_xlsx(
+    *, actor: User, selection_id: int, unit_id: int, kind: str, held_on: date, data: bytes
+) -> RecommendationMeeting:
+    """R1, first entry from a filled template (nomination/exports.py): the same checks and writes as
+    `recommendation_enter`; any bad cell → one InvalidInput naming each (row, column, reason)."""
+    selection = _lock_selection(selection_id)
+    ensure_can_work(actor, selection)
+    tally = exports.read_tally(data, cadres=ballot_cadres(selection=selection), blank_means_absent=True)
+    try:
+        return recommendation_enter(
+            actor=actor,
+            selection_id=selection_id,
+            unit_id=unit_id,
+            kind=kind,
+            held_on=held_on,
+            entitled=tally.entitled,
+            present=tally.present,
+            votes=tally.votes,
+        )
+    except InvalidInput as exc:
+        raise exports.located(exc, tally) from exc
+
+
+@transaction.atomic
+def recommendation_confirm_xlsx(*, actor: User, meeting_id: int, data: bytes) -> RecommendationMeeting:
+    """R1, second (blind) entry from a filled template listing the first entry's cadres in ballot order."""
+    meeting = _lock_meeting(meeting_id)
+    _ensure_second_clerk(actor, meeting)  # refused before the file is read: no hint about the numbers
+    tally = exports.read_tally(data, cadres=second_entry_cadres(meeting=meeting), blank_means_absent=False)
+    try:
+        return recommendation_confirm(
+            actor=actor, meeting_id=meeting_id, entitled=tally.entitled, present=tally.present, votes=tally.votes
+        )
+    except InvalidInput as exc:
+        raise exports.located(exc, tally) from exc
 
 
 @transaction.atomic

@@ -2,11 +2,12 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from cadre import citations
+from cadre import citations, xlsx
 from cadre.access import ensure_can_work
 from cadre.errors import Conflict, InvalidInput, NotAllowed
 from cadre.forms import call_service
@@ -14,13 +15,15 @@ from cadre.selectors import can_work_on, get_candidate_for_user, get_selection_f
 from cadre.services import candidate_check
 from cadre.thresholds import snapshot
 
-from . import selectors, services
+from . import exports, selectors, services
 from .forms import (
     InspectionDecisionForm,
     MotionAgendaForm,
     NominationForm,
     RecommendationConfirmForm,
     RecommendationEntryForm,
+    RecommendationUploadForm,
+    TallyFileForm,
 )
 
 GET_POST = require_http_methods(["GET", "POST"])
@@ -142,9 +145,13 @@ def recommendation_entry(request, pk):
     action = request.POST.get("action") if request.method == "POST" else None
     meeting_pk = _meeting_pk(request) if request.method == "POST" else None
     status, page_error = 200, ""
+    if request.method == "GET" and request.GET.get("format") in ("xlsx", "template"):
+        return _entry_file(request, selection)
     if request.method == "POST":
         ensure_can_work(request.user, selection)
     tables = selectors.meeting_tables(selection=selection)
+    upload = RecommendationUploadForm(request.POST, request.FILES) if action == "upload" else RecommendationUploadForm()
+    confirm_upload = TallyFileForm(request.POST, request.FILES) if action == "upload_confirm" else TallyFileForm()
     entry, confirms, decision = _entry_forms(selection, tables, request.user, request.POST, action, meeting_pk)
 
     if action == "enter":
@@ -187,6 +194,42 @@ def recommendation_entry(request, pk):
                 if done is not None:
                     messages.success(request, _("两次录入一致，民主推荐结果已确认并记入全程纪实"))
                     return redirect("nomination:recommendation_entry", pk=selection.pk)
+    elif action == "upload":
+        status = 400
+        if upload.is_valid():
+            data = upload.cleaned_data
+            done, status = call_service(
+                upload,
+                services.recommendation_enter_xlsx,
+                actor=request.user,
+                selection_id=selection.pk,
+                unit_id=data["unit"].pk,
+                kind=data["kind"],
+                held_on=data["held_on"],
+                data=_upload_bytes(data["file"]),
+            )
+            if done is not None:
+                messages.success(
+                    request, _("第一次录入已从 Excel 导入。须由另一名承办人再录入一次，核对一致后方计入结果。")
+                )
+                return redirect("nomination:recommendation_entry", pk=selection.pk)
+    elif action == "upload_confirm":
+        status = 400
+        if _entered_by_me(tables, meeting_pk, request.user):
+            status, page_error = 403, _("不能核对确认自己录入的推荐结果，须由另一名承办人重新录入")
+        elif not any(f.meeting.pk == meeting_pk for f in confirms):
+            page_error = _("找不到待核对的民主推荐记录（可能已被确认或撤销）")
+        elif confirm_upload.is_valid():
+            done, status = call_service(
+                confirm_upload,
+                services.recommendation_confirm_xlsx,
+                actor=request.user,
+                meeting_id=meeting_pk,
+                data=_upload_bytes(confirm_upload.cleaned_data["file"]),
+            )
+            if done is not None:
+                messages.success(request, _("两次录入一致，民主推荐结果已确认并记入全程纪实"))
+                return redirect("nomination:recommendation_entry", pk=selection.pk)
     elif action == "discard":
         try:
             services.recommendation_discard(actor=request.user, meeting_id=meeting_pk)
@@ -226,5 +269,40 @@ def recommendation_entry(request, pk):
         "decisions": selectors.decisions_for_selection(selection=selection),
         "page_error": page_error,
         "user_pk": request.user.pk,
+        "upload": upload,
+        "confirm_upload": confirm_upload,
+        "upload_meeting": meeting_pk if action == "upload_confirm" else None,
     }
     return render(request, "nomination/recommendation_entry.html", context, status=status)
+
+
+def _upload_bytes(upload) -> bytes:
+    """At most one byte more than the limit is read: the service refuses the rest by size."""
+    return upload.read(xlsx.MAX_UPLOAD + 1)
+
+
+def _entered_by_me(tables, meeting_pk, user) -> bool:
+    """A pending first entry of this user's own (the second entry must be another clerk's)."""
+    return any(
+        t["meeting"].pk == meeting_pk and not t["meeting"].confirmed and t["meeting"].entered_by_id == user.pk
+        for t in tables
+    )
+
+
+def _entry_file(request, selection):
+    """?format=xlsx: the confirmed tallies; ?format=template (&meeting= for a second entry): the template."""
+    if request.GET["format"] == "xlsx":
+        return xlsx.workbook_response(f"{selection.title}-民主推荐结果.xlsx", exports.tally_sheets(selection))
+    meeting = request.GET.get("meeting", "")
+    if meeting:
+        pending = selection.recommendation_meetings.filter(pk=int(meeting) if meeting.isdigit() else 0)
+        found = pending.filter(confirmed_by__isnull=True).select_related("unit").first()
+        if found is None:
+            raise Http404(_("找不到待核对的民主推荐记录"))
+        title = f"{selection.title}｜{found.unit.name}｜{found.held_on:%Y-%m-%d}（第二次录入）"
+        cadres = selectors.second_entry_cadres(meeting=found)
+        name = f"民主推荐第二次录入模板-{found.held_on:%Y%m%d}.xlsx"
+    else:
+        title, cadres = f"{selection.title}（第一次录入）", selectors.ballot_cadres(selection=selection)
+        name = f"{selection.title}-民主推荐票数模板.xlsx"
+    return xlsx.workbook_response(name, exports.template_sheets(cadres, title=title))

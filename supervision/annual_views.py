@@ -6,9 +6,6 @@ first unit with post holders). The charts are inline SVG drawn here, the same fo
 each bar says its number and share, the red dashed line is the C2 target.
 """
 
-import io
-from datetime import date
-
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
@@ -21,14 +18,14 @@ from django.utils.http import content_disposition_header, urlencode
 from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_GET
 
-from cadre import roles
+from cadre import roles, xlsx
 from cadre.citations import source_for
 from cadre.models import Unit
+from cadre.xlsx import Sheet
 
 from .annual import annual_figures
 
 FIRST_YEAR = 2000
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 COMPLAINT_LABELS = {"overall": "全部举报", "real_name": "实名举报", "clear_lead": "线索清楚的举报"}
 
 
@@ -211,9 +208,7 @@ def annual_xlsx(request):
     figures, context = _figures_or_400(request)
     if figures is None:
         return render(request, "supervision/annual.html", context, status=400)
-    response = HttpResponse(workbook_bytes(figures), content_type=XLSX)
-    response["Content-Disposition"] = content_disposition_header(True, _filename(figures, "xlsx"))
-    return response
+    return xlsx.file_response(workbook_bytes(figures), _filename(figures, "xlsx"))
 
 
 def _filename(figures: dict, ext: str) -> str:
@@ -225,34 +220,6 @@ def _filename(figures: dict, ext: str) -> str:
 # ---------------------------------------------------------------------------- Excel
 
 
-def _sheet(wb, title: str, headers: list[str], rows: list[list], *, caption: str | None = None, percent=()):
-    from openpyxl.styles import Font
-
-    ws = wb.create_sheet(title)
-    if caption:
-        ws.append([caption])
-        ws.cell(row=1, column=1).font = Font(bold=True)
-    ws.append(headers)
-    header_row = ws.max_row
-    for cell in ws[header_row]:
-        cell.font = Font(bold=True)
-    for values in rows:
-        ws.append([None] * len(values))
-        r = ws.max_row
-        for c, value in enumerate(values, start=1):
-            cell = ws.cell(row=r, column=c)
-            cell.value = value
-            if isinstance(value, str):
-                cell.data_type = "s"  # never a formula, whatever a name starts with
-            elif isinstance(value, date):
-                cell.number_format = "yyyy-mm-dd"
-            elif c - 1 in percent and isinstance(value, float):
-                cell.number_format = "0.0%"
-    for c, header in enumerate(headers, start=1):
-        ws.column_dimensions[ws.cell(row=header_row, column=c).column_letter].width = max(10, len(header) * 2 + 4)
-    return ws
-
-
 def _yes(value) -> str:
     return {True: "是", False: "否", None: "—"}[value]
 
@@ -262,104 +229,100 @@ def _met(value) -> str:
 
 
 def workbook_bytes(figures: dict) -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
-    wb = Workbook()
-    wb.remove(wb.active)
+    """The page's figures as sheets of the shared writer (cadre/xlsx.py)."""
     s, a = figures["selections"], figures["appointments"]
     period = f"{figures['year']}年度（{figures['date_from']:%Y-%m-%d} 至 {figures['date_to']:%Y-%m-%d}）"
-    _sheet(
-        wb,
-        "年度概况",
-        ["指标", "数量", "基数", "比例"],
-        [
-            ["启动选任工作（项）", s["total"], None, None],
-            ["其中差额选拔（项）", s["count"], s["basis"], s["share"]],
-            ["任职人数（人）", a["total"], None, None],
-            ["其中经差额选拔产生（人）", a["count"], a["basis"], a["share"]],
-            ["其中新提拔（人）", a["promotions"], None, None],
-        ],
-        caption=period,
-        percent={3},
-    )
-    _sheet(
-        wb,
-        "举报查核",
-        ["类别", "受理件数", "已查核件数", "查核率", "目标", "是否达标"],
-        [
-            [label, g["total"], g["verified"], g["rate"], g["target"], "达标" if g["met"] else "未达标"]
-            for key, label in COMPLAINT_LABELS.items()
-            for g in [figures["complaints"][key]]
-        ],
-        caption=f"{period}受理的举报（S3），已办结即为已查核",
-        percent={3, 4},
-    )
+    sheets = [
+        Sheet(
+            "年度概况",
+            ["指标", "数量", "基数", "比例"],
+            [
+                ["启动选任工作（项）", s["total"], None, None],
+                ["其中差额选拔（项）", s["count"], s["basis"], s["share"]],
+                ["任职人数（人）", a["total"], None, None],
+                ["其中经差额选拔产生（人）", a["count"], a["basis"], a["share"]],
+                ["其中新提拔（人）", a["promotions"], None, None],
+            ],
+            caption=period,
+            percent={3},
+        ),
+        Sheet(
+            "举报查核",
+            ["类别", "受理件数", "已查核件数", "查核率", "目标", "是否达标"],
+            [
+                [label, g["total"], g["verified"], g["rate"], g["target"], "达标" if g["met"] else "未达标"]
+                for key, label in COMPLAINT_LABELS.items()
+                for g in [figures["complaints"][key]]
+            ],
+            caption=f"{period}受理的举报（S3），已办结即为已查核",
+            percent={3, 4},
+        ),
+    ]
     team = figures["team"]
     if team is not None:
         caption = f"{team['unit']['name']}领导班子（现任 {team['size']} 人，年龄计算至 {figures['as_of']:%Y-%m-%d}）"
-        ws = _sheet(
-            wb,
-            "班子结构",
-            ["指标", "人数", "基数", "比例", "目标", "是否达标"],
+        groups = (("年龄", "age"), ("性别", "gender"), ("学历", "education"), ("职级", "level"))
+        sheets += [
+            Sheet(
+                "班子结构",
+                ["指标", "人数", "基数", "比例", "目标", "是否达标"],
+                [
+                    [t["label"], t["count"], t["basis"], t["share"], t["target_label"], _met(t["met"])]
+                    for t in team["targets"]
+                ],
+                caption=caption,
+                percent={3},
+                more=[
+                    (
+                        ["分组", "类别", "人数", "比例"],
+                        [[group, g["label"], g["count"], g["share"]] for group, key in groups for g in team[key]],
+                    )
+                ],
+            ),
+            Sheet(
+                "班子成员",
+                ["姓名", "职务", "职级", "性别", "年龄（周岁）", "学历"],
+                [
+                    [m["name"], m["position"], m["level"], m["gender"], m["age"], m["education"]]
+                    for m in team["members"]
+                ],
+                caption=caption,
+            ),
+        ]
+    sheets += [
+        Sheet(
+            "交流轮岗",
+            ["姓名", "单位", "现任职务", "任现职时间", "任职年限（年）", "关键岗位", "交流要求", "依据"],
             [
-                [t["label"], t["count"], t["basis"], t["share"], t["target_label"], _met(t["met"])]
-                for t in team["targets"]
+                [
+                    r["name"],
+                    r["unit"],
+                    r["position"],
+                    r["since"],
+                    r["years"],
+                    _yes(r["key_post"]),
+                    r["requirement"],
+                    r["reason"],
+                ]
+                for r in figures["rotation"]
             ],
-            caption=caption,
-            percent={3},
-        )
-        ws.append([])
-        ws.append(["分组", "类别", "人数", "比例"])
-        for cell in ws[ws.max_row]:
-            cell.font = Font(bold=True)
-        for group, key in (("年龄", "age"), ("性别", "gender"), ("学历", "education"), ("职级", "level")):
-            for g in team[key]:
-                ws.append([group, g["label"], g["count"], g["share"]])
-                ws.cell(row=ws.max_row, column=4).number_format = "0.0%"
-        _sheet(
-            wb,
-            "班子成员",
-            ["姓名", "职务", "职级", "性别", "年龄（周岁）", "学历"],
-            [[m["name"], m["position"], m["level"], m["gender"], m["age"], m["education"]] for m in team["members"]],
-            caption=caption,
-        )
-    _sheet(
-        wb,
-        "交流轮岗",
-        ["姓名", "单位", "现任职务", "任现职时间", "任职年限（年）", "关键岗位", "交流要求", "依据"],
-        [
+            caption=f"应交流轮岗的干部（C1），任职年限计算至 {figures['as_of']:%Y-%m-%d}",
+        ),
+        Sheet(
+            "年度任职人员",
+            ["姓名", "任职职务", "任职日期", "任职文号", "差额选拔", "新提拔"],
             [
-                r["name"],
-                r["unit"],
-                r["position"],
-                r["since"],
-                r["years"],
-                _yes(r["key_post"]),
-                r["requirement"],
-                r["reason"],
-            ]
-            for r in figures["rotation"]
-        ],
-        caption=f"应交流轮岗的干部（C1），任职年限计算至 {figures['as_of']:%Y-%m-%d}",
-    )
-    _sheet(
-        wb,
-        "年度任职人员",
-        ["姓名", "任职职务", "任职日期", "任职文号", "差额选拔", "新提拔"],
-        [
-            [
-                p["name"],
-                p["position"],
-                p["effective_on"],
-                p["document_number"],
-                _yes(p["competitive"]),
-                _yes(p["promotion"]),
-            ]
-            for p in figures["appointees"]
-        ],
-        caption=f"{period}任职的干部（供一报告两评议）",
-    )
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    return buffer.getvalue()
+                [
+                    p["name"],
+                    p["position"],
+                    p["effective_on"],
+                    p["document_number"],
+                    _yes(p["competitive"]),
+                    _yes(p["promotion"]),
+                ]
+                for p in figures["appointees"]
+            ],
+            caption=f"{period}任职的干部（供一报告两评议）",
+        ),
+    ]
+    return xlsx.workbook_bytes(sheets)

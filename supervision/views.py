@@ -13,7 +13,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods
 
-from cadre import roles
+from cadre import roles, xlsx
 from cadre.forms import call_service
 from cadre.models import Stage
 from cadre.ratelimit import client_address
@@ -21,7 +21,7 @@ from cadre.selectors import can_work_on, get_candidate_for_user, is_promotion
 from cadre.services import candidate_check
 from cadre.thresholds import snapshot
 
-from . import selectors, services
+from . import exports, selectors, services
 from .forms import (
     AppointmentForm,
     AssignForm,
@@ -305,6 +305,11 @@ def complaint_stats(request):
         raise PermissionDenied
     date_from, date_to, errors = _period(request)
     stats = None if errors else selectors.complaint_stats(date_from=date_from, date_to=date_to)
+    if stats and xlsx.wants_xlsx(request):
+        name = f"举报统计-{date_from:%Y%m%d}-{date_to:%Y%m%d}.xlsx"
+        return xlsx.workbook_response(
+            name, exports.complaint_stats_sheets(stats=stats, date_from=date_from, date_to=date_to)
+        )
     rows = []
     if stats:
         labels = {"overall": _("全部举报"), "real_name": _("实名举报"), "clear_lead": _("线索清楚的举报")}

@@ -13,7 +13,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from cadre.models import Candidate, Selection
+from cadre.models import Cadre, Candidate, Selection
 
 
 class DecisionMeeting(models.Model):
@@ -380,3 +380,67 @@ class Ballot(models.Model):
 
     def __str__(self):
         return self.receipt
+
+
+class PaperEvaluation(models.Model):
+    """民主测评 held on paper (E2's input): one year's counts for the cadres on one tally sheet. A first
+    entry counts for nothing until a different clerk re-enters every number blind; equal numbers write
+    each cadre's Evaluation (as a closed online evaluation ballot does), different ones are refused."""
+
+    title = models.CharField(_("测评名称"), max_length=200)
+    year = models.PositiveSmallIntegerField(_("测评年度"))
+    ballots = models.PositiveIntegerField(_("收回测评票数"))
+    entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    entered_at = models.DateTimeField(_("录入时间"), auto_now_add=True)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("核对确认人"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    confirmed_at = models.DateTimeField(_("确认时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("纸质民主测评")
+        verbose_name_plural = _("纸质民主测评")
+        ordering = ["-entered_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(ballots__gt=0), name="paper_evaluation_ballots_positive"),
+            models.CheckConstraint(
+                condition=Q(confirmed_by__isnull=True) | ~Q(confirmed_by=F("entered_by")),
+                name="paper_evaluation_second_clerk",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.year} {self.title}"
+
+    @property
+    def confirmed(self) -> bool:
+        return self.confirmed_by_id is not None
+
+
+class PaperEvaluationRow(models.Model):
+    """One cadre's four counts in the first entry of a paper evaluation (in the sheet's order)."""
+
+    evaluation = models.ForeignKey(PaperEvaluation, on_delete=models.CASCADE, related_name="rows")
+    cadre = models.ForeignKey(Cadre, verbose_name=_("干部"), on_delete=models.PROTECT, related_name="+")
+    excellent = models.PositiveIntegerField(_("优秀票"))
+    competent = models.PositiveIntegerField(_("称职票"))
+    basically_competent = models.PositiveIntegerField(_("基本称职票"))
+    incompetent = models.PositiveIntegerField(_("不称职票"))
+
+    COUNTS = ("excellent", "competent", "basically_competent", "incompetent")
+
+    class Meta:
+        verbose_name = _("纸质民主测评票数")
+        verbose_name_plural = _("纸质民主测评票数")
+        ordering = ["evaluation_id", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["evaluation", "cadre"], name="paper_evaluation_one_row_per_cadre")
+        ]
+
+    def __str__(self):
+        return f"{self.cadre_id} {self.evaluation_id}"

@@ -27,7 +27,7 @@ from cadre.selectors import position_occupancy
 from cadre.thresholds import snapshot
 from nomination import services as nomination_services
 
-from . import codes_pdf
+from . import codes_pdf, exports
 from . import selectors as _sel
 from .models import (
     AgendaItem,
@@ -41,6 +41,8 @@ from .models import (
     DecisionMeeting,
     FrozenApprovalForm,
     MemberCadre,
+    PaperEvaluation,
+    PaperEvaluationRow,
     VoteResult,
     VoteResultEntry,
 )
@@ -1260,3 +1262,167 @@ def member_cadre_set(*, actor: User, user_id: int, cadre_id: int | None) -> Memb
         raise InvalidInput({"cadre": ["干部不存在"]})
     link, _ = MemberCadre.objects.update_or_create(user=user, defaults={"cadre": cadre})
     return link
+
+
+# ---------------------------------------------------------------------------- 民主测评 on paper (E2), double entry
+
+GRADE_LABELS = {
+    "excellent": "优秀票",
+    "competent": "称职票",
+    "basically_competent": "基本称职票",
+    "incompetent": "不称职票",
+}
+FIRST_EVALUATION_YEAR = 2000
+
+
+def _ensure_evaluation_clerk(actor: User) -> None:
+    # The counts become cadre facts (Evaluation): the same people who keep cadre facts type them.
+    if not roles.can_write_cadres(actor):
+        raise NotAllowed("只有组工干部和系统管理员可以录入民主测评结果")
+
+
+def _clean_evaluation(ballots, rows, clean: Cleaner) -> tuple[int | None, dict[int, dict[str, int]]]:
+    """收回测评票数 and each cadre's four counts; a cadre's four together never exceed the ballots."""
+    ballots = clean.count(ballots, "ballots", positive=True, label="收回测评票数")
+    cleaned: dict[int, dict[str, int]] = {}
+    if not isinstance(rows, dict) or not rows:
+        clean.add("__all__", "请至少填写一名干部的测评票数")
+        return ballots, cleaned
+    for cadre_id, counts in rows.items():
+        counts = counts if isinstance(counts, dict) else {}
+        got = {g: clean.count(counts.get(g), f"{g}_{cadre_id}", label=GRADE_LABELS[g]) for g in GRADE_LABELS}
+        if any(v is None for v in got.values()):
+            continue
+        total = sum(got.values())
+        if ballots is not None and total > ballots:
+            clean.add(f"total_{cadre_id}", f"四项票数合计（{total}）不能多于收回测评票数（{ballots}）")
+            continue
+        cleaned[cadre_id] = got
+    return ballots, cleaned
+
+
+def _ensure_not_rated(cadre_ids, year: int, clean: Cleaner) -> None:
+    """S1 (一事一记): a cadre has one democratic evaluation a year; a second one is refused, not merged."""
+    for cadre in Cadre.objects.filter(pk__in=list(cadre_ids), evaluations__year=year).order_by("pk"):
+        clean.add(f"total_{cadre.pk}", f"{cadre.name}已有 {year} 年度的民主测评结果")
+
+
+@transaction.atomic
+def paper_evaluation_enter(*, actor: User, title: str, year: int, ballots: int, rows: dict) -> PaperEvaluation:
+    """E2, first entry of a paper 民主测评: `rows` = {cadre id: {excellent, competent, basically_competent,
+    incompetent}}. It counts for nothing until another clerk confirms it (`paper_evaluation_confirm`)."""
+    _ensure_evaluation_clerk(actor)
+    clean = Cleaner()
+    title = clean.text(title, "title", max_length=200, label="测评名称")
+    this_year = timezone.localdate().year
+    if isinstance(year, bool) or not isinstance(year, int) or not FIRST_EVALUATION_YEAR <= year <= this_year:
+        clean.add("year", f"测评年度应在 {FIRST_EVALUATION_YEAR} 年至 {this_year} 年之间")
+    ballots, rows = _clean_evaluation(ballots, rows, clean)
+    known = set(Cadre.objects.filter(pk__in=[k for k in rows if isinstance(k, int)]).values_list("pk", flat=True))
+    if set(rows) - known:
+        clean.add("__all__", "测评对象必须是系统中的干部")
+    if not clean.errors:
+        _ensure_not_rated(rows, year, clean)
+    clean.done()
+    evaluation = PaperEvaluation.objects.create(title=title, year=year, ballots=ballots, entered_by=actor)
+    PaperEvaluationRow.objects.bulk_create(
+        PaperEvaluationRow(evaluation=evaluation, cadre_id=cadre_id, **counts) for cadre_id, counts in rows.items()
+    )
+    return evaluation
+
+
+def _lock_paper_evaluation(evaluation_id) -> PaperEvaluation:
+    try:
+        return PaperEvaluation.objects.select_for_update().select_related("entered_by").get(pk=evaluation_id)
+    except (PaperEvaluation.DoesNotExist, ValueError, TypeError) as exc:
+        raise InvalidInput({"evaluation": ["民主测评记录不存在"]}) from exc
+
+
+def ensure_second_evaluation_clerk(actor: User, evaluation: PaperEvaluation) -> None:
+    _ensure_evaluation_clerk(actor)
+    if evaluation.confirmed:  # a once-only fact that already exists (一事一记)
+        raise refusal("S1", "该民主测评结果已经确认，无需再次核对")
+    if evaluation.entered_by_id == actor.pk:
+        raise NotAllowed("不能核对确认自己录入的民主测评结果，须由另一名承办人重新录入")
+
+
+@transaction.atomic
+def paper_evaluation_confirm(*, actor: User, evaluation_id: int, ballots: int, rows: dict) -> PaperEvaluation:
+    """E2, second entry: a different clerk re-enters every number blind. Equal → each cadre's Evaluation
+    is written (with both clerks in the record of their open candidacies); different → 409 naming
+    every differing number, nothing written; the same clerk → 403."""
+    evaluation = _lock_paper_evaluation(evaluation_id)
+    ensure_second_evaluation_clerk(actor, evaluation)
+    clean = Cleaner()
+    ballots, rows = _clean_evaluation(ballots, rows, clean)
+    clean.done()
+    first = {r.cadre_id: r for r in evaluation.rows.select_related("cadre")}
+    differing = []
+    if ballots != evaluation.ballots:
+        differing.append("收回测评票数")
+    for cadre_id, row in first.items():
+        typed = rows.get(cadre_id, {})
+        wrong = [GRADE_LABELS[g] for g in GRADE_LABELS if typed.get(g) != getattr(row, g)]
+        if wrong:
+            differing.append(f"{row.cadre.name}的{'、'.join(wrong)}")
+    if set(rows) - set(first):
+        differing.append("第二次录入的测评对象与第一次录入不同")
+    if differing:
+        raise Conflict(f"{MISMATCH_MESSAGE}（不一致：{'；'.join(differing)}）", rule="mismatch")
+    clean = Cleaner()
+    _ensure_not_rated(first, evaluation.year, clean)  # one may have been typed in meanwhile
+    if clean.errors:
+        raise refusal("S1", "；".join(m for ms in clean.errors.values() for m in ms))
+    evaluation.confirmed_by, evaluation.confirmed_at = actor, timezone.now()
+    evaluation.save(update_fields=["confirmed_by", "confirmed_at"])
+    for cadre_id in sorted(first):
+        row = first[cadre_id]
+        cadre_services.cadre_evaluation_counted(
+            actor=actor,
+            cadre=row.cadre,
+            year=evaluation.year,
+            counts={g: getattr(row, g) for g in GRADE_LABELS},
+            source={
+                "paper_evaluation": evaluation.pk,
+                "entered_by": evaluation.entered_by.get_username(),
+                "confirmed_by": actor.get_username(),
+            },
+        )
+    return evaluation
+
+
+@transaction.atomic
+def paper_evaluation_discard(*, actor: User, evaluation_id: int) -> None:
+    """Withdraw a first entry that was not confirmed (a typing error found at the second entry)."""
+    evaluation = _lock_paper_evaluation(evaluation_id)
+    _ensure_evaluation_clerk(actor)
+    if evaluation.confirmed:  # its counts are the cadres' facts now (S1)
+        raise refusal("S1", "已确认的民主测评结果不能撤销")
+    evaluation.delete()
+
+
+@transaction.atomic
+def paper_evaluation_enter_xlsx(*, actor: User, title: str, year: int, data: bytes) -> PaperEvaluation:
+    """The first entry from a filled template (voting/exports.py): the same checks and writes as
+    `paper_evaluation_enter`; any bad cell → one InvalidInput naming each (row, column, reason)."""
+    _ensure_evaluation_clerk(actor)
+    tally = exports.read_evaluation(data, cadres_by_pk=lambda ids: Cadre.objects.in_bulk(ids))
+    try:
+        return paper_evaluation_enter(actor=actor, title=title, year=year, ballots=tally.ballots, rows=tally.rows)
+    except InvalidInput as exc:
+        raise exports.evaluation_located(exc, tally) from exc
+
+
+@transaction.atomic
+def paper_evaluation_confirm_xlsx(*, actor: User, evaluation_id: int, data: bytes) -> PaperEvaluation:
+    """The second, blind entry from a filled template listing the first entry's cadres (no numbers)."""
+    evaluation = _lock_paper_evaluation(evaluation_id)
+    ensure_second_evaluation_clerk(actor, evaluation)  # refused before the file is read
+    expected = {r.cadre_id: r.cadre for r in evaluation.rows.select_related("cadre")}
+    tally = exports.read_evaluation(data, cadres_by_pk=None, expected=expected)
+    try:
+        return paper_evaluation_confirm(
+            actor=actor, evaluation_id=evaluation_id, ballots=tally.ballots, rows=tally.rows
+        )
+    except InvalidInput as exc:
+        raise exports.evaluation_located(exc, tally) from exc

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import evaluation_views, views
 
 app_name = "voting"
 urlpatterns = [
@@ -20,3 +20,6 @@ urlpatterns += [
     path("ballot-sessions/<int:pk>/codes.pdf", views.ballot_codes_pdf, name="ballot_codes_pdf"),
     path("vote/", views.ballot_vote, name="ballot_vote"),
 ]
+
+# 纸质民主测评 from Excel, entered twice (issue 9).
+urlpatterns += [path("evaluations/paper/", evaluation_views.paper_evaluations, name="paper_evaluations")]

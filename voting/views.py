@@ -14,7 +14,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods
 
-from cadre import rules
+from cadre import rules, xlsx
 from cadre import services as cadre_services
 from cadre.errors import Conflict, InvalidInput, NotAllowed, TransitionRefused
 from cadre.forms import call_service
@@ -23,7 +23,7 @@ from cadre.selectors import can_work_on, get_candidate_for_user, get_selection_f
 from cadre.services import candidate_check
 from cadre.thresholds import snapshot
 
-from . import codes_pdf, selectors, services, throttle, ui
+from . import codes_pdf, exports, selectors, services, throttle, ui
 from .ballot_forms import SESSION_FORMS, CodeForm, PresentForm, RecusalForm
 from .forms import AgendaForm, BriefForm, CandidateChoiceForm, MeetingForm, OpenForm, ResultForm
 from .models import Ballot, BallotSession, Brief
@@ -206,6 +206,8 @@ def _meeting_action(request, meeting, agenda_choices):
 @GET_POST
 def meeting(request, pk):
     meeting = selectors.meeting_detail(meeting=selectors.get_meeting_for_user(user=request.user, pk=pk))
+    if request.method == "GET" and xlsx.wants_xlsx(request):  # the table below as a file, same permission
+        return xlsx.workbook_response(exports.meeting_filename(meeting), exports.meeting_sheets(meeting))
     on_agenda = {item.candidate_id for item in meeting.agenda.all()}
     agenda_choices = [
         c
@@ -459,6 +461,8 @@ def ballot(request, pk):
     session = selectors.get_ballot_session_for_user(user=user, pk=pk)
     manage = selectors.can_manage_session(user=user, session=session)
     member = ui.is_entitled(user=user, session=session)
+    if request.method == "GET" and xlsx.wants_xlsx(request):  # the announced tally as a file (404 before)
+        return xlsx.workbook_response(exports.ballot_filename(session), exports.ballot_sheets(session))
     if request.method == "GET" and request.GET.get("part") == "cast" and manage:  # htmx: the count, every few seconds
         return HttpResponse(str(Ballot.objects.filter(session=session).count()), content_type="text/plain")
     errors, item_errors, status, receipt, post = [], {}, 200, None, None
