@@ -212,7 +212,9 @@ class FactorRowForm(FactorForm):
 
     def __init__(self, *args, factor: str, **kwargs):
         super().__init__(*args, **kwargs)
+        # The row names the factor (the view passes it to the service); the field only echoes it.
         self.fields["factor"].widget = forms.HiddenInput()
+        self.fields["factor"].required = False
         self.fields["factor"].initial = factor
         self.fields["text"].widget.attrs["rows"] = 2
 
