@@ -343,6 +343,18 @@ def test_full_selection(page, browser, viewport):
         # One page per candidate (issue #11): every part open at once, each saved inline (htmx).
         to_candidate_stage_page(page, candidate, "考察")
         expect(page.locator("details.card")).to_have_count(0)
+        if candidate == a:  # a bad value: the part comes back with its error, nothing saved, no page load
+            category = thresholds["I4.categories"][0]
+            fill(
+                page,
+                {"#id_talk-interviewee": "谈话对象", "#id_talk-category": category, "#id_talk-talked_on": iso(today)},
+            )
+            with page.expect_response(lambda r: r.request.method == "POST" and "/inspection/" in r.url) as answer:
+                page.locator("#part-talk form.ins-form button[type=submit]").click()
+            assert answer.value.status == 400
+            expect(page.locator("#part-talk .errorlist")).to_contain_text("此项为必填项")
+            expect(page.locator("#part-talk tbody tr")).to_have_count(0)
+            expect(page.locator("#id_talk-interviewee")).to_have_value("谈话对象")  # what was typed is kept
         for i, name in enumerate(thresholds["I3.procedures"]):
             save_part(page, "procedure", {"#id_procedure-name": name, "#id_procedure-done_on": iso(today)}, rows=i + 1)
         for i, category in enumerate(thresholds["I4.categories"]):
