@@ -203,7 +203,8 @@ def _rows(candidate, staff, start, stop):
         for i in range(start, stop)
     )
     InspectionProcedure.objects.bulk_create(
-        InspectionProcedure(candidate=candidate, name="民主测评", done_on=day, recorded_by=staff) for i in range(start, stop)
+        InspectionProcedure(candidate=candidate, name="民主测评", done_on=day, recorded_by=staff)
+        for _ in range(start, stop)
     )
 
 
