@@ -207,6 +207,18 @@ class FactorForm(forms.Form):
     text = _text(_("评价"), rows=3)
 
 
+class FactorRowForm(FactorForm):
+    """One factor's row of the inspection page: the factor is fixed by the row, grade and text are typed."""
+
+    def __init__(self, *args, factor: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The row names the factor (the view passes it to the service); the field only echoes it.
+        self.fields["factor"].widget = forms.HiddenInput()
+        self.fields["factor"].required = False
+        self.fields["factor"].initial = factor
+        self.fields["text"].widget.attrs["rows"] = 2
+
+
 class OpinionForm(forms.Form):
     department = forms.ChoiceField(label=_("部门"), error_messages={**REQUIRED, "invalid_choice": _("请从列表中选择")})
     received_on = _date(_("回复日期"))

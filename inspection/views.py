@@ -1,9 +1,12 @@
 """Browser pages of inspection 考察 and deliberation 酝酿. Thin: parse, call a service, render."""
 
+from dataclasses import dataclass
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_http_methods
@@ -18,7 +21,7 @@ from .forms import (
     AuditForm,
     ComparisonForm,
     ConsultationForm,
-    FactorForm,
+    FactorRowForm,
     MemberForm,
     NoticeForm,
     OpinionForm,
@@ -28,7 +31,7 @@ from .forms import (
     TeamCandidateForm,
     TeamForm,
 )
-from .models import Comparison
+from .models import Comparison, Factor
 
 GET_POST = require_http_methods(["GET", "POST"])
 
@@ -43,15 +46,94 @@ def _selection_nav(selection):
 
 
 # ---------------------------------------------------------------------------- candidate: inspection
+#
+# One page per candidate (issue #11): every part visible at once, each a small form that saves
+# inline with htmx (the response is the part again, with its errors or a saved marker, plus the
+# checklist and the next step out of band) and, without JavaScript, by a normal post + redirect.
 
-# action -> (form class, service, who may: "record" = staff or team member, "work" = assigned staff)
-INSPECTION_ACTIONS = {
-    "procedure": (ProcedureForm, services.procedure_create, "record", gettext_noop("考察程序已记录")),
-    "talk": (TalkForm, services.talk_create, "record", gettext_noop("谈话记录已保存")),
-    "factor": (FactorForm, services.factor_assess, "record", gettext_noop("要素评价已保存")),
-    "opinion": (OpinionForm, services.opinion_create, "work", gettext_noop("部门意见已记录")),
-    "audit": (AuditForm, services.audit_create, "work", gettext_noop("任前审计结论已记录")),
+
+@dataclass(frozen=True)
+class Part:
+    form: type
+    service: object
+    who: str  # "record" = assigned staff or a member of the candidate's team, "work" = assigned staff
+    done: str
+    title: str
+    rules: str
+    form_title: str = ""
+
+
+PARTS = {
+    "procedure": Part(
+        ProcedureForm,
+        services.procedure_create,
+        "record",
+        gettext_noop("考察程序已记录"),
+        gettext_noop("考察程序"),
+        "I3",
+        gettext_noop("记录考察程序"),
+    ),
+    "talk": Part(
+        TalkForm,
+        services.talk_create,
+        "record",
+        gettext_noop("谈话记录已保存"),
+        gettext_noop("个别谈话"),
+        "I4",
+        gettext_noop("记录个别谈话"),
+    ),
+    "factor": Part(
+        FactorRowForm,
+        services.factor_assess,
+        "record",
+        gettext_noop("要素评价已保存"),
+        gettext_noop("五项必考要素"),
+        "I5",
+    ),
+    "opinion": Part(
+        OpinionForm,
+        services.opinion_create,
+        "work",
+        gettext_noop("部门意见已记录"),
+        gettext_noop("纪检等部门意见"),
+        "I6",
+        gettext_noop("记录部门意见"),
+    ),
+    "audit": Part(
+        AuditForm,
+        services.audit_create,
+        "work",
+        gettext_noop("任前审计结论已记录"),
+        gettext_noop("任前经济责任审计"),
+        "I7 ◇",
+        gettext_noop("记录任前审计结论"),
+    ),
 }
+
+
+def _factor_forms(factors, *, bound=None) -> dict:
+    """One small form per factor, filled with its current assessment; `bound`: (factor, form) posted."""
+    current = {f.factor: f for f in factors}
+    forms = {}
+    for value in Factor.values:
+        if bound and bound[0] == value:
+            forms[value] = bound[1]
+            continue
+        row = current.get(value)
+        initial = {"factor": value, "grade": row.grade, "text": row.text} if row else {"factor": value}
+        forms[value] = FactorRowForm(prefix=f"factor-{value}", factor=value, initial=initial)
+    return forms
+
+
+def _bind(action: str, data):
+    """The posted part's form (for factors, the row named by `row`)."""
+    part = PARTS[action]
+    if action == "factor":
+        row = data.get("row")
+        if row not in Factor.values:
+            raise PermissionDenied("未知的考察要素")
+        return row, FactorRowForm(data, prefix=f"factor-{row}", factor=row)
+    return None, part.form(data, prefix=action)
 
 
 @login_required
@@ -61,34 +143,92 @@ def inspection(request, pk):
     can_work = can_work_on(user=request.user, selection=candidate.selection)
     can_record = selectors.can_record_inspection(user=request.user, candidate=candidate)
     allowed = {"record": can_record, "work": can_work}
-    forms = {name: spec[0](prefix=name) for name, spec in INSPECTION_ACTIONS.items()}
-    status = 200
+    htmx = request.headers.get("HX-Request") == "true"
+    posted, bound, saved, saved_row, status = None, None, None, None, 200
     if request.method == "POST":
-        action = request.POST.get("action")
-        if action not in INSPECTION_ACTIONS:
+        posted = request.POST.get("action")
+        if posted not in PARTS:
             raise PermissionDenied("未知的操作")
-        form_class, service, who, done_message = INSPECTION_ACTIONS[action]
-        _ensure(allowed[who])
-        form = form_class(request.POST, prefix=action)
-        forms[action], status = form, 400
+        part = PARTS[posted]
+        _ensure(allowed[part.who])
+        row, form = _bind(posted, request.POST)
+        bound, status = (row, form), 400
         if form.is_valid():
-            done, status = call_service(form, service, actor=request.user, candidate=candidate, **form.cleaned_data)
+            data = dict(form.cleaned_data)
+            if row is not None:
+                data["factor"] = row  # the row decides which factor, not a hidden field
+            done, status = call_service(form, part.service, actor=request.user, candidate=candidate, **data)
             if done is not None:
-                messages.success(request, _("%(done)s，并已记入全程纪实") % {"done": _(done_message)})
-                return redirect("inspection:inspection", pk=candidate.pk)
+                text = _("%(done)s，并已记入全程纪实") % {"done": _(part.done)}
+                if not htmx:
+                    messages.success(request, text)
+                    return redirect(f"{reverse('inspection:inspection', args=[candidate.pk])}#part-{posted}")
+                bound, saved, saved_row = None, text, row
+    context = _inspection_context(request, candidate, can_work=can_work, can_record=can_record)
+    context["parts"] = _parts(context, allowed, posted=posted, bound=bound, saved=saved, saved_row=saved_row)
+    if htmx and posted:
+        context["part"] = next(p for p in context["parts"] if p["name"] == posted)
+        return render(request, "inspection/_part_response.html", context, status=status)
+    return render(request, "inspection/inspection.html", context, status=status)
+
+
+def _inspection_context(request, candidate, *, can_work, can_record) -> dict:
     check = candidate_check(candidate=candidate, transition="deliberate")
-    context = {
+    return {
         "candidate": candidate,
         "can_work": can_work,
         "can_record": can_record,
         "can_view_selection": selections_for_user(user=request.user).filter(pk=candidate.selection_id).exists(),
         "in_stage": candidate.stage == Stage.INSPECTION,
-        "forms": forms,
         "checklist": selectors.checklist(evaluation=check, rule_ids=selectors.INSPECTION_RULES),
         "check": check,
         **selectors.inspection_data(user=request.user, candidate=candidate),
     }
-    return render(request, "inspection/inspection.html", context, status=status)
+
+
+def _parts(context, allowed, *, posted, bound, saved, saved_row=None) -> list[dict]:
+    """Each part with its rows, its form(s) (only for those who may write, in the stage) and its state."""
+    rows = {
+        "procedure": context["procedures"],
+        "talk": context["talks"],
+        "factor": context["factors"],
+        "opinion": context["opinions"],
+        "audit": context["audits"],
+    }
+    parts = []
+    for name, part in PARTS.items():
+        writable = allowed[part.who] and context["in_stage"]
+        mine = bound if posted == name else None
+        if name == "factor":
+            forms = _factor_forms(rows[name], bound=mine) if writable else {}
+            form = None
+        else:
+            forms = None
+            form = (mine[1] if mine else part.form(prefix=name)) if writable else None
+        parts.append(
+            {
+                "name": name,
+                "title": _(part.title),
+                "rules": part.rules,
+                "form_title": _(part.form_title) if part.form_title else "",
+                "rows": rows[name],
+                "form": form,
+                "factor_rows": _factor_rows(rows[name], forms) if name == "factor" else None,
+                "writable": writable,
+                "saved": saved if posted == name else None,
+                "failed": posted == name and bound is not None,
+                "row": mine[0] if mine else saved_row,
+            }
+        )
+    return parts
+
+
+def _factor_rows(factors, forms) -> list[dict]:
+    current = {f.factor: f for f in factors}
+    return [
+        {"value": value, "label": label, "current": current.get(value), "form": (forms or {}).get(value)}
+        for value, label in Factor.choices
+    ]
 
 
 # ---------------------------------------------------------------------------- candidate: deliberation

@@ -25,6 +25,7 @@ from cadre.thresholds import snapshot
 
 from . import codes_pdf, exports, selectors, services, throttle, ui
 from .ballot_forms import SESSION_FORMS, CodeForm, PresentForm, RecusalForm
+from .brief_draft import brief_draft
 from .forms import AgendaForm, BriefForm, CandidateChoiceForm, MeetingForm, OpenForm, ResultForm
 from .models import Ballot, BallotSession, Brief
 
@@ -49,7 +50,19 @@ def decision(request, pk):
     brief = selectors.brief_of(candidate)
     initial = {f: getattr(brief, f) for f in brief.FIELDS} if brief else None
     form, status = BriefForm(initial=initial), 200
-    if request.method == "POST":
+    draft_state = None
+    if request.method == "POST" and request.POST.get("action") == "draft":
+        # V7 draft (issue #11): fills the form from the record; nothing is saved until the clerk
+        # saves the edited text. An existing brief is replaced in the form only once confirmed.
+        if not can_work_on(user=request.user, selection=candidate.selection):
+            raise PermissionDenied("您未被分配承办此选任工作")
+        if candidate.stage not in services.BRIEF_STAGES:
+            raise PermissionDenied("人选当前阶段不能再修改任职推荐材料")
+        if brief is not None and request.POST.get("confirm") != "1":
+            draft_state = "confirm"
+        else:
+            form, draft_state = BriefForm(initial=brief_draft(candidate=candidate)), "drafted"
+    elif request.method == "POST":
         form, status = BriefForm(request.POST), 400
         if form.is_valid():
             saved, status = call_service(
@@ -76,6 +89,7 @@ def decision(request, pk):
         "brief": brief,
         "form": form,
         "brief_editable": candidate.stage in services.BRIEF_STAGES,
+        "draft_state": draft_state,
         "results": _result_rows(selectors.results_of_candidate(candidate), thresholds),
         "missing_steps": [selectors.STEP_LABELS[s] for s in v6["missing_steps"]],
         "open_complaints": v6["open_complaints"],

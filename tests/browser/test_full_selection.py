@@ -8,6 +8,7 @@ the 部长办公会 decision, the whole inspection, deliberation, the committee 
 other is rejected), publicity and the appointment. Run at desktop width and at a 390 px phone.
 """
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -56,6 +57,26 @@ def open_and_fill(page, summary: str, fields: dict, button: str = "保存"):
     details.locator("summary").click()
     fill(page, fields)
     details.locator("button[type=submit]", has_text=button).click()
+
+
+def save_part(page, part: str, fields: dict, *, rows: int):
+    """Fill one part of the inspection page and save it inline: the part comes back (no page load)
+    with a saved marker and `rows` rows in its table."""
+    fill(page, fields)
+    with page.expect_response(lambda r: r.request.method == "POST" and "/inspection/" in r.url) as answer:
+        page.locator(f"#part-{part} form.ins-form button[type=submit]").click()
+    assert answer.value.status == 200
+    expect(page.locator(f"#part-{part} tbody tr")).to_have_count(rows)
+    expect(page.locator(f"#part-{part} .ins-saved")).to_be_visible()
+
+
+def save_factor(page, factor: str, grade: str, text: str):
+    """One factor's small form on the inspection page, saved inline."""
+    fill(page, {f"#id_factor-{factor}-grade": grade, f"#id_factor-{factor}-text": text})
+    with page.expect_response(lambda r: r.request.method == "POST" and "/inspection/" in r.url) as answer:
+        page.locator(f"#factor-{factor} button[type=submit]").click()
+    assert answer.value.status == 200
+    expect(page.locator(f"#factor-{factor} .tag-ok").first).to_have_text("良好")
 
 
 def tick(candidate):
@@ -319,46 +340,56 @@ def test_full_selection(page, browser, viewport):
 
     thresholds = snapshot()
     for candidate in both:
+        # One page per candidate (issue #11): every part open at once, each saved inline (htmx).
         to_candidate_stage_page(page, candidate, "考察")
-        for name in thresholds["I3.procedures"]:
-            open_and_fill(page, "记录考察程序", {"#id_procedure-name": name, "#id_procedure-done_on": iso(today)})
-            ok(page, "考察程序已记录")
-        for category in thresholds["I4.categories"]:
-            open_and_fill(
+        expect(page.locator("details.card")).to_have_count(0)
+        if candidate == a:  # a bad value: the part comes back with its error, nothing saved, no page load
+            category = thresholds["I4.categories"][0]
+            fill(
                 page,
-                "记录个别谈话",
+                {"#id_talk-interviewee": "谈话对象", "#id_talk-category": category, "#id_talk-talked_on": iso(today)},
+            )
+            with page.expect_response(lambda r: r.request.method == "POST" and "/inspection/" in r.url) as answer:
+                page.locator("#part-talk form.ins-form button[type=submit]").click()
+            assert answer.value.status == 400
+            expect(page.locator("#part-talk .errorlist")).to_contain_text("此项为必填项")
+            expect(page.locator("#part-talk tbody tr")).to_have_count(0)
+            expect(page.locator("#id_talk-interviewee")).to_have_value("谈话对象")  # what was typed is kept
+        for i, name in enumerate(thresholds["I3.procedures"]):
+            save_part(page, "procedure", {"#id_procedure-name": name, "#id_procedure-done_on": iso(today)}, rows=i + 1)
+        for i, category in enumerate(thresholds["I4.categories"]):
+            save_part(
+                page,
+                "talk",
                 {
                     "#id_talk-interviewee": f"{category}代表",
                     "#id_talk-category": category,
                     "#id_talk-talked_on": iso(today),
                     "#id_talk-summary": "反映该同志工作扎实、作风正派。",
                 },
+                rows=i + 1,
             )
-            ok(page, "谈话记录已保存")
         for factor in Factor:
-            open_and_fill(
+            save_factor(page, factor.value, "good", "表现较好。")
+        for i, department in enumerate(thresholds["I6.opinions"]):
+            save_part(
                 page,
-                "评价考察要素",
-                {"#id_factor-factor": factor.value, "#id_factor-grade": "good", "#id_factor-text": "表现较好。"},
-            )
-            ok(page, "要素评价已保存")
-        for department in thresholds["I6.opinions"]:
-            open_and_fill(
-                page,
-                "记录部门意见",
+                "opinion",
                 {
                     "#id_opinion-department": department,
                     "#id_opinion-received_on": iso(today),
                     "#id_opinion-opinion": "未发现影响使用的问题。",
                 },
+                rows=i + 1,
             )
-            ok(page, "部门意见已记录")
+        # the page was never reloaded: the checklist and the next step followed each save
+        expect(page.locator("#next-step")).to_contain_text("I8")
     # Only the comparative report (I8) is still missing: the checklist says so.
     expect(page.locator(".checklist li.bad")).to_have_count(1)
     expect(page.locator(".checklist li.bad")).to_contain_text("I8")
     shot(page, "flow-12-inspection")
 
-    page.click("nav.crumbs >> text=考察对比分析报告")
+    page.click(".page-head nav.crumbs >> text=考察对比分析报告")
     fill(
         page,
         {
@@ -417,6 +448,10 @@ def test_full_selection(page, browser, viewport):
         expect(decide.locator(".rule-id", has_text="V7")).to_be_visible()
         decide.locator("a.fix", has_text="去补充").first.click()
         name = candidate.cadre.name
+        page.click("#brief-draft button[type=submit]")  # V7 drafted from the record (issue #11)
+        expect(page.locator("#draft-done")).to_be_visible()
+        expect(page.locator("#id_recommendation")).to_have_value(re.compile(r"得\d+票"))
+        expect(page.locator("#id_evaluation")).to_have_value(re.compile("工作能力水平（良好）：表现较好。"))
         fill(
             page,
             {
