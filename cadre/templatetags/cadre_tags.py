@@ -9,6 +9,7 @@ from django.utils.translation import gettext
 
 from cadre import diagram, roles
 from cadre.models import Stage
+from cadre.people import person_name
 from cadre.services import TRANSITION_LABELS
 from cadre.stages import RULE_PAGES, STAGE_PAGES
 
@@ -95,3 +96,9 @@ def reads_everything(user) -> bool:
 def rule_label(rule_id) -> str:
     """A rule id as a badge shows it; a refusal by the state machine has no rule id of DOMAIN.md."""
     return gettext("阶段") if rule_id == "stage" else rule_id
+
+
+@register.filter
+def person(user) -> str:
+    """`{{ user|person }}`: the full name, the login name only for an account without one."""
+    return person_name(user)
