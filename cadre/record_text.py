@@ -878,6 +878,24 @@ def _field_label(fact, field: str) -> str:
     return key_label(field)
 
 
+def what_label(entry) -> str:
+    """The entry's kind in a word or two: the transition (提名), the fact (初始提名), else its kind."""
+    p = entry.payload if isinstance(entry.payload, dict) else {}
+    if entry.kind in (RecordKind.TRANSITION, RecordKind.REFUSED) and p.get("transition"):
+        label = transition_label(p["transition"])
+        return label if entry.kind == RecordKind.TRANSITION else f"{label}（被拒绝）"
+    if entry.kind == RecordKind.FACT:
+        return fact_label(p)
+    return str(RecordKind(entry.kind).label) if entry.kind in RecordKind.values else "记实事项"
+
+
+def entry_title(entry, *, cadre_name: str = "") -> str:
+    """第2号选任 · 人选张三 · 第3条 · 提名 — how the admin and lists name one entry."""
+    candidate = entry.candidate
+    name = cadre_name or candidate.cadre.name
+    return f"第{candidate.selection_id}号选任 · 人选{name} · 第{entry.seq}条 · {what_label(entry)}"
+
+
 def render_entries(entries, *, who: str = "") -> list[dict]:
     """`entries`: RecordEntry objects, or the candidate page's timeline items ({"entry": …})."""
     out = []

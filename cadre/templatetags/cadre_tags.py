@@ -102,3 +102,11 @@ def rule_label(rule_id) -> str:
 def person(user) -> str:
     """`{{ user|person }}`: the full name, the login name only for an account without one."""
     return person_name(user)
+
+
+@register.filter
+def role_name(group) -> str:
+    """A group by its role's Chinese name (org_staff → 组工干部); another group by its own name."""
+    name = getattr(group, "name", str(group))
+    label = roles.ROLE_LABELS.get(name)
+    return gettext(label) if label else name
