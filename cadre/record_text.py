@@ -528,6 +528,8 @@ def value_text(value, key: str = "") -> str:
         return transition_label(value)
     if key in CODE_LABELS and isinstance(value, str) and value in CODE_LABELS[key]:
         return CODE_LABELS[key][value]
+    if key in LOGIN_KEYS and isinstance(value, str):
+        return people.name_of_login(value)  # a login the record kept (also inside rules' inputs)
     if isinstance(value, str):
         if value in VALUE_CODES and key not in PEOPLE_KEYS:
             return VALUE_CODES[value]
@@ -680,7 +682,7 @@ def actor_text(entry) -> str:
 
 
 # Keys whose values the services write as logins (usernames); shown by the person's full name.
-LOGIN_KEYS = {"entered_by", "confirmed_by", "members", "member", "leader", "added", "user", "username"}
+LOGIN_KEYS = {"entered_by", "confirmed_by", "members", "member", "leader", "added", "user", "username", "recorded_by"}
 
 
 def _named(payload: dict) -> dict:

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cadre import roles
 from cadre.models import Cadre, Candidate
+from cadre.people import person_name
 
 from . import selectors
 from .models import Comparison, ConsultationLevel, Factor, FactorGrade
@@ -41,8 +42,7 @@ class UserChoice(forms.ModelChoiceField):
         super().__init__(*args, empty_label=_("——请选择——"), **kwargs)
 
     def label_from_instance(self, obj: User) -> str:
-        full = obj.get_full_name()
-        return f"{full}（{obj.get_username()}）" if full else obj.get_username()
+        return person_name(obj)  # people by name, not by login (#11)
 
 
 class CadreChoice(forms.ModelChoiceField):
