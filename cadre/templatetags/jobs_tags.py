@@ -12,14 +12,28 @@ def can_see_jobs(user) -> bool:
     return _can_see_jobs(user)
 
 
+# The arguments the registered jobs take, as people name them; others (actor, batch) are left out.
+JOB_ARGS = {
+    "candidate": "人选",
+    "selection": "选任工作",
+    "selections": "选任工作",
+    "year": "年度",
+    "ids": "编号",
+    "kind": "对象",
+}
+JOB_ARG_VALUES = {"kind": {"cadre": "干部", "candidate": "人选"}}
+
+
 @register.filter
 def job_args(args) -> str:
-    """A job's arguments as people read them (人选：10；年度：2026), never a Python dict; unset ones left out."""
+    """A job's arguments as people read them (人选：10；年度：2026), never a Python dict; unset ones,
+    and those that mean nothing to a reader (the starter, a batch token), left out."""
     if not isinstance(args, dict):
         return ""
-    shown = [
-        f"{record_text.key_label(key)}：{record_text.value_text(value, key)}"
-        for key, value in args.items()
-        if value not in (None, "", [], {})
-    ]
+    shown = []
+    for key, value in args.items():
+        if key not in JOB_ARGS or value in (None, "", [], {}):
+            continue
+        text = JOB_ARG_VALUES.get(key, {}).get(value) if isinstance(value, str) else None
+        shown.append(f"{JOB_ARGS[key]}：{text or record_text.value_text(value, key)}")
     return "；".join(shown)

@@ -309,3 +309,18 @@ def test_scanner_finds_developer_words(text, word):
 )
 def test_scanner_leaves_words_people_read(text):
     assert developer_words(text) == []
+
+
+@pytest.mark.parametrize(
+    ("args", "shown"),
+    [
+        ({"candidate": 10, "actor": None}, "人选：10"),
+        ({"kind": "candidate", "ids": [1, 2], "actor": 3, "batch": "ab12"}, "对象：人选；编号：1、2"),
+        ({"selections": [3], "selection": None, "year": 2026}, "选任工作：3；年度：2026"),
+        ({}, ""),
+    ],
+)
+def test_job_arguments_in_words(args, shown):
+    from cadre.templatetags.jobs_tags import job_args
+
+    assert job_args(args) == shown
