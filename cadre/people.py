@@ -11,15 +11,11 @@ from django.db import connection, transaction
 from django.db.models.signals import post_delete, post_save
 
 
-def _is_ascii(text: str) -> bool:
-    return text.isascii()
-
-
 def full_name(first: str, last: str) -> str:
     first, last = (first or "").strip(), (last or "").strip()
     if not first or not last:
         return first or last
-    if _is_ascii(first) and _is_ascii(last):
+    if first.isascii() and last.isascii():
         return f"{first} {last}"  # a Western name: given name first
     return f"{last}{first}"  # 姓 then 名, no space
 
