@@ -5,6 +5,7 @@ import json
 
 from django import template
 from django.urls import NoReverseMatch, reverse
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 
 from cadre import diagram, roles
@@ -110,3 +111,12 @@ def role_name(group) -> str:
     name = getattr(group, "name", str(group))
     label = roles.ROLE_LABELS.get(name)
     return gettext(label) if label else name
+
+
+@register.filter
+def chinese_colon(label_html):
+    """A rendered <label> whose suffix is Django's ASCII colon ends in the full-width ： instead."""
+    html = str(label_html)
+    if html.endswith(":</label>"):
+        html = html[: -len(":</label>")] + "：</label>"
+    return mark_safe(html)  # the label Django rendered and escaped; only its last character changes

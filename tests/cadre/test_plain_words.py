@@ -134,6 +134,7 @@ def test_threshold_page_shows_widgets_not_json(admin_client_):
     assert '{"*"' not in page and "&quot;*&quot;" not in page
     assert 'name="value_*"' in page and 'name="value_section_chief"' in page  # one choice per level
     assert "默认（各职级）" in page and "正科" in page and "大专" in page
+    assert "规则：</label>" in page and ":</label>" not in page  # no ASCII colon after a Chinese label
     row = threshold("V10.plenary_levels")
     page = admin_client_.get(f"/admin/cadre/threshold/{row.pk}/change/").content.decode()
     assert 'type="checkbox" name="value" value="chief"' in page and "党政正职" in page
