@@ -11,11 +11,12 @@ import json
 from axes.models import AccessAttempt
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.auth.models import User
 from django.db.models import Count
 from django.http import HttpResponseRedirect
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from guardian.admin import (
@@ -25,7 +26,7 @@ from guardian.admin import (
     UserManage,
 )
 
-from . import citations, roles, rules, services
+from . import citations, record_text, roles, rules, services
 from .errors import Conflict, InvalidInput, NotAllowed
 from .models import (
     Assessment,
@@ -53,8 +54,11 @@ from .models import (
     Threshold,
     Unit,
 )
+from .people import person_name
 from .selectors import can_edit_cadre, can_work_on, position_occupancy
-from .thresholds import validate_value
+from .threshold_forms import ThresholdForm
+from .threshold_forms import description as threshold_description
+from .threshold_forms import value_text as threshold_value_text
 
 admin.site.site_header = _("干部选任全程纪实 系统管理")
 admin.site.site_title = _("干部选任全程纪实")
@@ -370,33 +374,31 @@ class ReserveCadreAdmin(admin.ModelAdmin):
 # ---------------------------------------------------------------------------- thresholds
 
 
-class ThresholdForm(forms.ModelForm):
-    class Meta:
-        model = Threshold
-        fields = ["value"]
-
-    def clean_value(self):
-        value = self.cleaned_data["value"]
-        validate_value(self.instance.key, value)
-        return value
-
-
 @admin.register(Threshold)
 class ThresholdAdmin(admin.ModelAdmin):
-    """The rows are created by migration, one per key; an administrator edits their values only."""
+    """The rows are created by migration, one per key; an administrator edits their values only, each
+    with the widget of its kind (`cadre/threshold_forms.py`: numbers, shares, choices — no JSON)."""
 
     form = ThresholdForm
-    list_display = ["rule", "description", "key", "value"]
-    list_display_links = ["description"]
-    list_editable = ["value"]
-    list_filter = ["rule"]
-    readonly_fields = ["key", "rule", "description"]
-    fields = ["rule", "key", "description", "value"]
+    list_display = ["rule_", "description_", "value_"]
+    list_display_links = ["description_"]
+    list_filter = [_filter("rule", admin.AllValuesFieldListFilter, _("规则"))]
+    readonly_fields = ["rule_", "description_"]
+    fields = ["rule_", "description_", "value"]
     search_fields = ["key", "description", "rule"]
 
-    def get_changelist_form(self, request, **kwargs):
-        kwargs.setdefault("form", ThresholdForm)
-        return super().get_changelist_form(request, **kwargs)
+    @admin.display(description=_("规则"), ordering="rule")
+    def rule_(self, obj):
+        rule = rules.registered().get(obj.rule)
+        return f"{obj.rule} {gettext(rule.title)}" if rule else obj.rule
+
+    @admin.display(description=_("说明"), ordering="description")
+    def description_(self, obj):
+        return threshold_description(obj)
+
+    @admin.display(description=_("取值"), ordering="value")
+    def value_(self, obj):
+        return threshold_value_text(obj.key, obj.value)
 
     def has_add_permission(self, request):
         return False
@@ -415,19 +417,38 @@ def _payload_html(payload) -> str:
 
 
 class RecordColumns:
-    """The record's columns under Chinese labels."""
+    """The record's columns under Chinese labels: people by name, time in Asia/Shanghai, the entry as
+    a sentence with its rows (`cadre.record_text`, as the workspace reads it), the raw JSON folded."""
 
     seq_ = _value("seq", _("序号"))
-    at_ = _value("at", _("时间"))
-    actor_name_ = _value("actor_name", _("操作人"))
     kind_ = _value("kind", _("类别"))
     candidate_ = _link("candidate", _("人选"))
     prev_hash_ = _value("prev_hash", _("前一条哈希"))
     hash_ = _value("hash", _("哈希"))
 
+    @admin.display(description=_("时间（北京时间）"), ordering="at")
+    def at_(self, obj):
+        return record_text.time_text(obj.at)
+
+    @admin.display(description=_("操作人"), ordering="actor_name")
+    def actor_name_(self, obj):
+        return record_text.actor_text(obj)
+
+    @admin.display(description=_("事项"))
+    def what_(self, obj):
+        return record_text.what_label(obj)
+
     @admin.display(description=_("内容"))
     def payload_display(self, obj):
-        return _payload_html(obj.payload)
+        shown = record_text.render_entry(obj, who=obj.candidate.cadre.name)
+        rows = format_html_join("", "<tr><th>{}</th><td>{}</td></tr>", shown["rows"])
+        return format_html(
+            '<p style="margin: 0 0 6px">{}</p><table>{}</table><details><summary>{}</summary>{}</details>',
+            shown["sentence"],
+            rows,
+            gettext("原始数据"),
+            _payload_html(obj.payload),
+        )
 
     @admin.display(description=_("哈希"))
     def short_hash(self, obj):
@@ -436,21 +457,24 @@ class RecordColumns:
 
 class RecordEntryInline(RecordColumns, ReadOnlyMixin, admin.TabularInline):
     model = RecordEntry
-    fields = ["seq_", "at_", "actor_name_", "kind_", "payload_display", "short_hash"]
+    fields = ["seq_", "at_", "actor_name_", "what_", "payload_display", "short_hash"]
     readonly_fields = fields
     ordering = ["seq"]
     extra = 0
     can_delete = False
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("candidate__cadre")  # the sentences name the cadre
+
 
 @admin.register(RecordEntry)
 class RecordEntryAdmin(RecordColumns, ReadOnlyMixin, admin.ModelAdmin):
-    list_display = ["candidate_", "seq_", "at_", "actor_name_", "kind_", "short_hash"]
+    list_display = ["candidate_", "seq_", "at_", "actor_name_", "what_", "short_hash"]
     list_filter = [_filter("kind", admin.ChoicesFieldListFilter, _("类别"))]
     list_select_related = ["candidate__cadre", "candidate__position__unit"]
     search_fields = ["candidate__cadre__name", "actor_name", "hash"]
     date_hierarchy = "at"
-    fields = ["candidate_", "seq_", "at_", "actor_name_", "kind_", "payload_display", "prev_hash_", "hash_"]
+    fields = ["candidate_", "seq_", "at_", "actor_name_", "what_", "payload_display", "prev_hash_", "hash_"]
     readonly_fields = fields
 
 
@@ -469,10 +493,27 @@ class CandidateInline(ReadOnlyMixin, admin.TabularInline):
 
 
 class SelectionUserManage(UserManage):
-    """Only organization staff can be assigned to a selection."""
+    """Only organization staff can be assigned to a selection: picked by name from a list, not typed
+    as a login (guardian's own field reads "User.USERNAME_FIELD")."""
+
+    user = forms.ModelChoiceField(
+        label=_("组工干部"),
+        queryset=User.objects.none(),
+        empty_label=_("（请选择）"),
+        error_messages={"required": _("请选择组工干部"), "invalid_choice": _("请从列表中选择组工干部")},
+    )
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+        field = self.fields["user"]
+        field.queryset = User.objects.filter(is_active=True, groups__name=roles.ORG_STAFF).order_by(
+            "last_name", "first_name", "username"
+        )
+        field.label_from_instance = person_name
 
     def clean_user(self):
-        user = super().clean_user()
+        user = self.cleaned_data["user"]
         if not roles.has_role(user, roles.ORG_STAFF):
             raise forms.ValidationError(_("只能分配给组工干部"))
         return user
@@ -482,6 +523,16 @@ def _assignment_form(actor):
     """The per-user permission form of the selection: only "承办选任工作", assigned through the service."""
 
     class SelectionAssignmentForm(AdminUserObjectPermissionsForm):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            self.label_suffix = ""
+
+        def get_obj_perms_field_label(self):
+            return _("权限")
+
+        def get_obj_perms_field_widget(self):
+            return forms.CheckboxSelectMultiple
+
         def get_obj_perms_field_choices(self):
             return [
                 (perm, label) for perm, label in super().get_obj_perms_field_choices() if perm == "work_on_selection"
@@ -558,6 +609,19 @@ class SelectionAdmin(GuardedModelAdmin):
     def change_view(self, request, object_id, form_url="", extra_context=None):
         extra_context = {**(extra_context or {}), "show_save": False, "show_save_and_continue": False}
         return super().change_view(request, object_id, form_url, extra_context)
+
+    # guardian's object-permission pages in Chinese (issue #11): who is assigned, by name.
+    obj_perms_manage_template = "admin/cadre/selection/obj_perms_manage.html"
+    obj_perms_manage_user_template = "admin/cadre/selection/obj_perms_manage_user.html"
+    obj_perms_manage_group_template = "admin/cadre/selection/obj_perms_manage_group.html"
+
+    def get_obj_perms_base_context(self, request, obj):
+        context = super().get_obj_perms_base_context(request, obj)
+        # Only the selection's own permission (承办选任工作) is given per object; Django's four model
+        # permissions ("Can add …") mean nothing for one selection.
+        context["model_perms"] = [p for p in context["model_perms"] if p.codename == "work_on_selection"]
+        context["title"] = gettext("承办人")
+        return context
 
     def get_obj_perms_user_select_form(self, request):
         return SelectionUserManage

@@ -17,6 +17,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from . import lrmx
+from .people import person_name
 from .retirement import retirement
 
 FORMATS = {
@@ -44,7 +45,7 @@ def candidate_reasons(candidate) -> str:
 def _user_name(user) -> str:
     if user is None:
         return ""
-    return (user.get_full_name() or "").strip() or user.get_username()
+    return person_name(user)
 
 
 def person_for_cadre(cadre, *, user=None, today: date | None = None) -> lrmx.Person:

@@ -10,7 +10,11 @@ class CadreConfig(AppConfig):
         from . import (
             checks,  # noqa: F401  (registers the system checks)
             citations,  # noqa: F401  (forgets cached rule sources when they change)
+            people,
+            permission_names,
             security_log,
         )
 
         security_log.connect()
+        people.connect()  # forgets cached full names when a user changes
+        permission_names.connect()  # Django's "Can add …" permissions under Chinese names

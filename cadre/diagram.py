@@ -181,7 +181,7 @@ def stage_svg(current: str | None = None, *, orientation: str = "horizontal") ->
         mid_cross = cross0 + g.box_cross / 2
         start = _xy(g, main_pos[a] + g.box_main, mid_cross)
         end = _xy(g, main_pos[b] - 2, mid_cross)
-        line(start, end, "edge edge-forward", f"{edge.label}（{edge.name}）")
+        line(start, end, "edge edge-forward", edge.label)
 
     near_side = side_cross  # the side boxes' near edge (cross axis)
     far_forward = cross0 + g.box_cross  # the forward boxes' far edge (cross axis)
@@ -202,7 +202,7 @@ def stage_svg(current: str | None = None, *, orientation: str = "horizontal") ->
                 end = _xy(g, centers[edge.target] + 6, far_forward + 2)
             else:
                 continue
-            line(start, end, "edge edge-side", f"{edge.label}（{edge.name}）")
+            line(start, end, "edge edge-side", edge.label)
             continue
         # Many sources: a bus across the sources, with one drop to the target.
         bus_levels += 1
@@ -217,7 +217,7 @@ def stage_svg(current: str | None = None, *, orientation: str = "horizontal") ->
             _xy(g, target_center, bus_cross),
             _xy(g, target_center, near_side - 2),
             "edge edge-side",
-            gettext("%(label)s（%(name)s）：任一未结束阶段均可") % {"label": edge.label, "name": edge.name},
+            gettext("%(label)s：任一未结束阶段均可") % {"label": edge.label},
         )
 
     # Send-back: one dashed arc before the forward row, from the last source to the first target.

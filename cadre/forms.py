@@ -5,11 +5,11 @@ Every rule lives in the service; `apply_errors` puts a service's InvalidInput ne
 
 from django import forms
 from django.contrib.auth.models import User
-from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from .errors import Conflict, InvalidInput, NotAllowed, TransitionRefused
 from .models import FORWARD, Assessment, Cadre, Evaluation, MotionReason, Position, Sanction, Stage
+from .people import person_name
 from .services import IMPORTANT_CATEGORIES, TRANSITION_LABELS, TRANSITIONS, record_pending_refusal
 
 REQUIRED = {"required": _("此项为必填项")}
@@ -51,7 +51,9 @@ def call_service(form: forms.Form, service, **kwargs):
         return None, 403
 
 
-class _Form(forms.Form):
+class Form(forms.Form):
+    """The workspace's form base: labels carry no ASCII colon (Django's default suffix) after Chinese."""
+
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
@@ -66,7 +68,7 @@ class PositionChoice(forms.ModelMultipleChoiceField):
         return _("%(unit)s %(title)s（%(level)s，职数 %(quota)s，空缺 %(vacant)s）") % {**values, "vacant": vacant}
 
 
-class SelectionForm(_Form):
+class SelectionForm(Form):
     title = forms.CharField(label=_("名称"), max_length=200, error_messages={"required": _("请填写选任工作名称")})
     reason = forms.ChoiceField(label=_("动议理由"), choices=MotionReason.choices, error_messages=REQUIRED)
     reason_text = forms.CharField(
@@ -98,7 +100,7 @@ class SinglePositionChoice(forms.ModelChoiceField):
         return f"{obj.unit.name} {obj.title}"
 
 
-class CandidateAddForm(_Form):
+class CandidateAddForm(Form):
     cadre = CadreChoice(label=_("干部"), queryset=Cadre.objects.none(), error_messages=REQUIRED)
     position = SinglePositionChoice(label=_("职位"), queryset=Position.objects.none(), error_messages=REQUIRED)
 
@@ -110,11 +112,10 @@ class CandidateAddForm(_Form):
 
 class UserChoice(forms.ModelChoiceField):
     def label_from_instance(self, obj: User) -> str:
-        full = obj.get_full_name()
-        return f"{full}（{obj.get_username()}）" if full else obj.get_username()
+        return person_name(obj)
 
 
-class AssignForm(_Form):
+class AssignForm(Form):
     """Another organization staff member to work on the selection too (e.g. the second entry of R1)."""
 
     user = UserChoice(
@@ -129,10 +130,10 @@ class AssignForm(_Form):
         self.fields["user"].queryset = users
 
 
-TRANSITION_CHOICES = [(t, format_lazy("{}（{}）", _(TRANSITION_LABELS[t]), t)) for t in TRANSITIONS]
+TRANSITION_CHOICES = [(t, _(TRANSITION_LABELS[t])) for t in TRANSITIONS]
 
 
-class CohortMoveForm(_Form):
+class CohortMoveForm(Form):
     candidates = forms.TypedMultipleChoiceField(
         label=_("人选"), coerce=int, error_messages={"required": _("请至少勾选一名人选")}
     )
@@ -144,7 +145,7 @@ class CohortMoveForm(_Form):
         self.fields["candidates"].choices = [(pk, pk) for pk in candidate_ids]
 
 
-class TransitionForm(_Form):
+class TransitionForm(Form):
     """One transition from the candidate page; `override_<RULE>` fields carry override reasons."""
 
     transition = forms.ChoiceField(choices=TRANSITION_CHOICES, error_messages=REQUIRED)
@@ -158,7 +159,7 @@ class TransitionForm(_Form):
         ]
 
 
-class SendBackForm(_Form):
+class SendBackForm(Form):
     to_stage = forms.ChoiceField(label=_("退回到"), choices=(), error_messages=REQUIRED)
     reason = forms.CharField(
         label=_("退回理由"),
@@ -173,7 +174,7 @@ class SendBackForm(_Form):
         self.fields["to_stage"].choices = [(s.value, s.label) for s in map(Stage, earlier)]
 
 
-class ImportantForm(_Form):
+class ImportantForm(Form):
     category = forms.ChoiceField(
         label=_("类别"),
         choices=[(k, _(v)) for k, v in IMPORTANT_CATEGORIES.items() if k != "override"],
@@ -258,7 +259,7 @@ class CadreEditForm(_ModelForm):
         return [self[name] for name in CADRE_FLAG_FIELDS]
 
 
-class PositionChangeForm(_Form):
+class PositionChangeForm(Form):
     """职务变动 outside a selection (M3 is checked by the service)."""
 
     position = SinglePositionChoice(

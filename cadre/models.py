@@ -334,7 +334,9 @@ class Threshold(models.Model):
         ordering = ["rule", "key"]
 
     def __str__(self):
-        return f"{self.rule} {self.description}"
+        from .threshold_forms import description  # the wording without codes (issue #11)
+
+        return f"{self.rule} {description(self)}"
 
     def clean(self):
         from .thresholds import validate_value
@@ -547,7 +549,9 @@ class RecordEntry(models.Model):
         indexes = [models.Index(fields=["candidate", "-seq"])]
 
     def __str__(self):
-        return f"{self.candidate_id}#{self.seq} {self.kind}"
+        from .record_text import entry_title  # Chinese, as the admin shows it (issue #11)
+
+        return entry_title(self)
 
     @property
     def is_important(self):

@@ -4,8 +4,9 @@ screens and the archive PDF (A4).
 `render_entry(entry)` turns a `RecordEntry` into plain data — a Chinese sentence (what happened, to
 whom, by whom), a small table of (label, value) rows, the rules it ran with their Chinese names, the
 values they saw and the thresholds in force, the time in Asia/Shanghai — and the raw JSON and hashes
-for those who verify. Pure functions: no query (rule names come from the registry, their 依据 from
-`cadre.citations`' cache), no HTML (templates escape every value; payloads hold public text).
+for those who verify. Pure functions: no query once warm (rule names come from the registry, their
+依据 from `cadre.citations`' cache, people's full names from `cadre.people`'s), no HTML (templates
+escape every value; payloads hold public text).
 
 Payload keys never reach the page: each has a Chinese label in `KEY_LABELS`; a key not listed reads
 “其他信息”. Codes (stages, transitions, channels …) read as their Chinese names. cadre imports no stage
@@ -20,7 +21,7 @@ from zoneinfo import ZoneInfo
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext
 
-from . import citations, rules
+from . import citations, people, rules
 from .models import RecordKind, Stage
 from .thresholds import SPECS
 
@@ -383,6 +384,8 @@ CODE_LABELS = {
     "session_kind": {"decision": "讨论决定票决", "recommendation": "会议推荐", "evaluation": "民主测评"},
     "kind": {"meeting": "会议推荐", "talk": "个别谈话推荐"},
     "outcome": {"substantiated": "属实", "partly": "部分属实", "unsubstantiated": "不属实"},
+    # cadre.models.ReserveCadre.Status ("inspection" would otherwise read as the stage's code)
+    "reserve_status": {"reserve": "后备", "inspection": "考察对象", "used": "已使用", "withdrawn": "已退出"},
     "motion_reason": MOTION_REASONS,
     "reason": MOTION_REASONS,
     "education": {
@@ -526,6 +529,8 @@ def value_text(value, key: str = "") -> str:
         return transition_label(value)
     if key in CODE_LABELS and isinstance(value, str) and value in CODE_LABELS[key]:
         return CODE_LABELS[key][value]
+    if key in LOGIN_KEYS and isinstance(value, str):
+        return people.name_of_login(value)  # a login the record kept (also inside rules' inputs)
     if isinstance(value, str):
         if value in VALUE_CODES and key not in PEOPLE_KEYS:
             return VALUE_CODES[value]
@@ -670,10 +675,29 @@ def violations_of(payload: dict) -> list[dict]:
 
 
 def actor_text(entry) -> str:
+    """The actor by full name (the entry keeps the login, which its hash covers)."""
     name = entry.actor_name or ""
     if entry.actor_id is None or name == "system":
         return SYSTEM
-    return name
+    return people.name_of_login(name)
+
+
+# Keys whose values the services write as logins (usernames); shown by the person's full name.
+LOGIN_KEYS = {"entered_by", "confirmed_by", "members", "member", "leader", "added", "user", "username", "recorded_by"}
+
+
+def _named(payload: dict) -> dict:
+    """The payload with the logins of LOGIN_KEYS replaced by full names, for display only."""
+    if not any(key in payload for key in LOGIN_KEYS):
+        return payload
+    out = dict(payload)
+    for key in LOGIN_KEYS & payload.keys():
+        value = payload[key]
+        if isinstance(value, str):
+            out[key] = people.name_of_login(value)
+        elif isinstance(value, list):
+            out[key] = [people.name_of_login(v) if isinstance(v, str) else v for v in value]
+    return out
 
 
 def fact_label(payload: dict) -> str:
@@ -690,7 +714,7 @@ def fact_label(payload: dict) -> str:
 
 def sentence(entry, *, who: str = "") -> str:
     """What happened, to whom, by whom — one Chinese sentence."""
-    p = entry.payload if isinstance(entry.payload, dict) else {}
+    p = _named(entry.payload) if isinstance(entry.payload, dict) else {}
     actor = actor_text(entry)
     whom = who or "人选"
     kind = entry.kind
@@ -776,7 +800,8 @@ def _fact_sentence(p: dict, actor: str, whom: str) -> str:
 
 def render_entry(entry, *, who: str = "") -> dict:
     """Everything a page or the PDF shows of one entry, as plain text (templates escape it)."""
-    payload = entry.payload if isinstance(entry.payload, dict) else {}
+    stored = entry.payload if isinstance(entry.payload, dict) else {}
+    payload = _named(stored)
     at = local_time(entry.at)
     kind = entry.kind
     rows = rows_of(payload, kind=kind)
@@ -801,7 +826,7 @@ def render_entry(entry, *, who: str = "") -> dict:
         else [],
         "important": kind == RecordKind.IMPORTANT or bool(payload.get("overrides")),
         "refused": kind == RecordKind.REFUSED,
-        "raw": json.dumps(payload, ensure_ascii=False, indent=2, sort_keys=True, default=str),
+        "raw": json.dumps(stored, ensure_ascii=False, indent=2, sort_keys=True, default=str),
         "hash": entry.hash,
         "prev_hash": entry.prev_hash,
     }
@@ -854,6 +879,24 @@ def _field_label(fact, field: str) -> str:
         except (LookupError, FieldDoesNotExist):
             pass
     return key_label(field)
+
+
+def what_label(entry) -> str:
+    """The entry's kind in a word or two: the transition (提名), the fact (初始提名), else its kind."""
+    p = entry.payload if isinstance(entry.payload, dict) else {}
+    if entry.kind in (RecordKind.TRANSITION, RecordKind.REFUSED) and p.get("transition"):
+        label = transition_label(p["transition"])
+        return label if entry.kind == RecordKind.TRANSITION else f"{label}（被拒绝）"
+    if entry.kind == RecordKind.FACT:
+        return fact_label(p)
+    return str(RecordKind(entry.kind).label) if entry.kind in RecordKind.values else "记实事项"
+
+
+def entry_title(entry, *, cadre_name: str = "") -> str:
+    """第2号选任 · 人选张三 · 第3条 · 提名 — how the admin and lists name one entry."""
+    candidate = entry.candidate
+    name = cadre_name or candidate.cadre.name
+    return f"第{candidate.selection_id}号选任 · 人选{name} · 第{entry.seq}条 · {what_label(entry)}"
 
 
 def render_entries(entries, *, who: str = "") -> list[dict]:

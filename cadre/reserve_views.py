@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from . import reserve, roles, xlsx
-from .forms import CadreChoice, call_service
+from .forms import CadreChoice, Form, call_service
 from .models import Position, ReserveCadre, Unit
 from .selectors import cadres_for_user
 from .views import _limit_cadre_choices
@@ -20,7 +20,7 @@ from .views import _limit_cadre_choices
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
-class ReserveAddForm(forms.Form):
+class ReserveAddForm(Form):
     cadre = CadreChoice(label=gettext_lazy("干部"), queryset=None)
     source = forms.CharField(
         label=gettext_lazy("推荐来源"), max_length=200, help_text=gettext_lazy("如：2026年度后备干部民主推荐")
@@ -35,7 +35,7 @@ class ReserveAddForm(forms.Form):
         self.fields["cadre"].queryset = cadres
 
 
-class ReserveStatusForm(forms.Form):
+class ReserveStatusForm(Form):
     reserve = forms.IntegerField(widget=forms.HiddenInput)
     status = forms.ChoiceField(choices=ReserveCadre.Status.choices)
     reason = forms.CharField(label=gettext_lazy("事由"), max_length=500)

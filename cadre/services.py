@@ -499,13 +499,18 @@ def candidate_record_important(*, actor: User, candidate_id: int, category: str,
 
 
 @transaction.atomic
-def user_create(*, username: str, password: str, role_names: list[str], email: str = "") -> User:
+def user_create(
+    *, username: str, password: str, role_names: list[str], email: str = "", last_name: str = "", first_name: str = ""
+) -> User:
+    """`last_name` 姓 and `first_name` 名: pages show people by them (`cadre.people.person_name`)."""
     unknown = [r for r in role_names if r not in roles.ROLES]
     if unknown:
         raise InvalidInput({"role": [f"未知角色：{', '.join(unknown)}（可选：{', '.join(roles.ROLES)}）"]})
     if User.objects.filter(username=username).exists():
         raise InvalidInput({"username": [f"用户名 {username} 已存在"]})
-    user = User.objects.create_user(username=username, password=password, email=email)
+    user = User.objects.create_user(
+        username=username, password=password, email=email, last_name=last_name, first_name=first_name
+    )
     if roles.ADMIN in role_names:
         user.is_staff = True
         user.is_superuser = True

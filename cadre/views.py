@@ -52,6 +52,7 @@ from .models import (
     Selection,
     Stage,
 )
+from .people import person_name
 from .stages import STAGE_PAGES
 from .templatetags.cadre_tags import rule_fix_url, stage_page_url
 from .thresholds import snapshot
@@ -417,9 +418,7 @@ def selection_assign(request, pk):
         except NotAllowed as exc:
             return forbidden(request, exc)
         else:
-            messages.success(
-                request, _("已将 %(name)s 列为承办人") % {"name": user.get_full_name() or user.get_username()}
-            )
+            messages.success(request, _("已将 %(name)s 列为承办人") % {"name": person_name(user)})
             return redirect("cadre:selection", pk=selection.pk)
     return _selection_page(request, selection, assign_form=form, status=400)
 

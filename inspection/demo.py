@@ -8,6 +8,7 @@ from datetime import timedelta
 
 from django.utils import timezone
 
+from cadre.people import person_name
 from cadre.thresholds import snapshot
 
 from . import services
@@ -38,7 +39,7 @@ def prepare_deliberate(candidate, actor):
             actor=actor,
             selection=selection,
             published_on=today - timedelta(days=7),
-            team_text=f"组长 {actor.get_username()}",
+            team_text=f"组长 {person_name(actor)}",
             contact_phone="0000-1234567",
             text=f"拟对{selection.title}的考察对象进行考察，欢迎反映情况。",
         )

@@ -7,7 +7,9 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from cadre import roles
+from cadre.forms import Form
 from cadre.models import Cadre, Candidate
+from cadre.people import person_name
 
 from . import selectors
 from .models import Comparison, ConsultationLevel, Factor, FactorGrade
@@ -41,8 +43,7 @@ class UserChoice(forms.ModelChoiceField):
         super().__init__(*args, empty_label=_("——请选择——"), **kwargs)
 
     def label_from_instance(self, obj: User) -> str:
-        full = obj.get_full_name()
-        return f"{full}（{obj.get_username()}）" if full else obj.get_username()
+        return person_name(obj)  # people by name, not by login (#11)
 
 
 class CadreChoice(forms.ModelChoiceField):
@@ -82,7 +83,7 @@ def cadre_queryset():
 # ---------------------------------------------------------------------------- selection-level
 
 
-class NoticeForm(forms.Form):
+class NoticeForm(Form):
     published_on = _date(_("发布日期"))
     team_text = forms.CharField(
         label=_("考察组人员名单"), max_length=500, error_messages=REQUIRED, help_text=_("公开考察组组长和成员姓名")
@@ -91,7 +92,7 @@ class NoticeForm(forms.Form):
     text = _text(_("预告内容"), rows=5, help_text=_("含考察对象基本情况、考察时间和反映情况的方式"))
 
 
-class TeamForm(forms.Form):
+class TeamForm(Form):
     name = forms.CharField(label=_("考察组名称"), max_length=100, error_messages=REQUIRED)
     leader = UserChoice(label=_("组长"), queryset=User.objects.none(), error_messages=REQUIRED)
     leader_cadre = CadreChoice(
@@ -129,7 +130,7 @@ class TeamForm(forms.Form):
         return data
 
 
-class MemberForm(forms.Form):
+class MemberForm(Form):
     user = UserChoice(label=_("成员"), queryset=User.objects.none(), error_messages=REQUIRED)
     cadre = CadreChoice(
         label=_("对应干部"), queryset=Cadre.objects.none(), required=False, help_text=_("用于回避审查（I9），可不填")
@@ -141,7 +142,7 @@ class MemberForm(forms.Form):
         self.fields["cadre"].queryset = cadre_queryset()
 
 
-class TeamCandidateForm(forms.Form):
+class TeamCandidateForm(Form):
     candidate = CandidateChoice(label=_("考察对象"), queryset=Candidate.objects.none(), error_messages=REQUIRED)
 
     def __init__(self, *args, candidates, **kwargs):
@@ -149,7 +150,7 @@ class TeamCandidateForm(forms.Form):
         self.fields["candidate"].queryset = candidates
 
 
-class ReportForm(forms.Form):
+class ReportForm(Form):
     comparison = _text(_("对比分析"), rows=6, help_text=_("对该职位各考察对象进行对比分析"))
     recommendation = _text(_("使用建议"))
     recommended = CandidateChoice(label=_("建议人选"), queryset=Candidate.objects.none(), required=False)
@@ -160,7 +161,7 @@ class ReportForm(forms.Form):
         self.fields["recommended"].queryset = candidates
 
 
-class ComparisonForm(forms.Form):
+class ComparisonForm(Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for name in Comparison.ASPECTS:
@@ -170,7 +171,7 @@ class ComparisonForm(forms.Form):
 # ---------------------------------------------------------------------------- candidate-level
 
 
-class ProcedureForm(forms.Form):
+class ProcedureForm(Form):
     name = forms.ChoiceField(label=_("程序"), error_messages={**REQUIRED, "invalid_choice": _("请从列表中选择")})
     done_on = _date(_("日期"))
     note = _text(_("情况说明"), rows=2, required=False)
@@ -180,7 +181,7 @@ class ProcedureForm(forms.Form):
         self.fields["name"].choices = _choices(selectors.procedure_choices())
 
 
-class TalkForm(forms.Form):
+class TalkForm(Form):
     interviewee = forms.CharField(label=_("谈话对象"), max_length=50, error_messages=REQUIRED)
     category = forms.ChoiceField(
         label=_("谈话对象类别"), error_messages={**REQUIRED, "invalid_choice": _("请从列表中选择")}
@@ -193,7 +194,7 @@ class TalkForm(forms.Form):
         self.fields["category"].choices = _choices(selectors.category_choices())
 
 
-class FactorForm(forms.Form):
+class FactorForm(Form):
     factor = forms.ChoiceField(
         label=_("要素"),
         choices=[("", _("——请选择——")), *Factor.choices],
@@ -219,7 +220,7 @@ class FactorRowForm(FactorForm):
         self.fields["text"].widget.attrs["rows"] = 2
 
 
-class OpinionForm(forms.Form):
+class OpinionForm(Form):
     department = forms.ChoiceField(label=_("部门"), error_messages={**REQUIRED, "invalid_choice": _("请从列表中选择")})
     received_on = _date(_("回复日期"))
     opinion = _text(_("意见"), rows=3)
@@ -229,13 +230,13 @@ class OpinionForm(forms.Form):
         self.fields["department"].choices = _choices(selectors.department_choices())
 
 
-class AuditForm(forms.Form):
+class AuditForm(Form):
     auditor = forms.CharField(label=_("审计机关"), max_length=100, error_messages=REQUIRED)
     concluded_on = _date(_("审计结论日期"))
     conclusion = _text(_("审计结论"), rows=3)
 
 
-class ConsultationForm(forms.Form):
+class ConsultationForm(Form):
     level = forms.ChoiceField(
         label=_("酝酿层面"),
         choices=[("", _("——请选择——")), *ConsultationLevel.choices],

@@ -10,13 +10,14 @@ from django.views.decorators.http import require_GET
 
 from cadre import pdf
 from cadre.models import OPEN_STAGES, Candidate, Selection
+from cadre.people import person_name
 from cadre.selectors import get_selection_for_user
 
 from . import selectors
 
 
 def _member_name(member) -> str:
-    name = member.user.get_full_name() or member.user.get_username()
+    name = person_name(member.user)
     return name + (_("（组长）") if member.is_leader else "")
 
 

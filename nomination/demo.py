@@ -50,7 +50,13 @@ def second_staff(candidate, actor) -> User:
     """Another assigned staff member for the second, blind entry (a demo account that cannot log in)."""
     user = User.objects.filter(username=SECOND_ENTRY_USERNAME).first()
     if user is None:
-        user = user_create(username=SECOND_ENTRY_USERNAME, password=None, role_names=[roles.ORG_STAFF])
+        user = user_create(
+            username=SECOND_ENTRY_USERNAME,
+            password=None,
+            role_names=[roles.ORG_STAFF],
+            last_name="孙",
+            first_name="丽华",
+        )
     if user.pk == actor.pk:
         raise RuntimeError("the demo second-entry account cannot also make the first entry")
     if not can_work_on(user=user, selection=candidate.selection):

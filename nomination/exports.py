@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 from cadre import xlsx
 from cadre.errors import InvalidInput
+from cadre.people import person_name
 
 from . import selectors
 
@@ -40,8 +41,8 @@ def tally_sheets(selection) -> list[xlsx.Sheet]:
                     "有效" if row.valid else "已过期",
                     "过半" if row.majority else "未过半",
                     "是" if row.own_unit else "否",
-                    m.entered_by.get_full_name() or m.entered_by.get_username(),
-                    m.confirmed_by.get_full_name() or m.confirmed_by.get_username(),
+                    person_name(m.entered_by),
+                    person_name(m.confirmed_by),
                 ]
             )
     headers = [

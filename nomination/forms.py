@@ -3,6 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from cadre.forms import Form
 from cadre.models import Unit
 
 from .models import NominationSource, RecommendationMeeting
@@ -11,13 +12,13 @@ from .selectors import second_entry_cadres
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
-class MotionAgendaForm(forms.Form):
+class MotionAgendaForm(Form):
     meeting_name = forms.CharField(label=_("会议名称"), max_length=200, help_text=_("如：县委常委会第 X 次会议"))
     meeting_date = forms.DateField(label=_("会议日期"), widget=DATE)
     item = forms.CharField(label=_("议题"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
 
 
-class NominationForm(forms.Form):
+class NominationForm(Form):
     source = forms.ChoiceField(label=_("提名来源"), choices=NominationSource.choices)
     nominator = forms.CharField(label=_("提名人/提名单位"), max_length=100)
     reasons = forms.CharField(
@@ -56,7 +57,7 @@ class VotesMixin:
         return [self[name] for _, name in self.vote_fields]
 
 
-class RecommendationEntryForm(VotesMixin, forms.Form):
+class RecommendationEntryForm(VotesMixin, Form):
     """First entry of a recommendation meeting; a blank vote box means the cadre was not on this ballot."""
 
     unit = forms.ModelChoiceField(label=_("推荐单位"), queryset=Unit.objects.all())
@@ -70,7 +71,7 @@ class RecommendationEntryForm(VotesMixin, forms.Form):
         self.add_vote_fields(cadres, required=False)
 
 
-class TallyFileForm(forms.Form):
+class TallyFileForm(Form):
     """A filled tally template (.xlsx); the service reads and checks it."""
 
     file = forms.FileField(label=_("填好的 Excel 文件"), help_text=_("请先下载模板，按纸质选票填写后上传"))
@@ -88,7 +89,7 @@ class RecommendationUploadForm(TallyFileForm):
         super().__init__(*args, prefix="up", **kwargs)
 
 
-class RecommendationConfirmForm(VotesMixin, forms.Form):
+class RecommendationConfirmForm(VotesMixin, Form):
     """Second, blind entry of the same meeting by another staff member: numbers only."""
 
     entitled = forms.IntegerField(label=_("应参加人数"), min_value=0)
@@ -100,7 +101,7 @@ class RecommendationConfirmForm(VotesMixin, forms.Form):
         self.add_vote_fields(second_entry_cadres(meeting=meeting), required=True)
 
 
-class InspectionDecisionForm(forms.Form):
+class InspectionDecisionForm(Form):
     meeting_date = forms.DateField(label=_("部长办公会日期"), widget=DATE)
     reasons = forms.CharField(
         label=_("研究意见和理由"),

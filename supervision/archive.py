@@ -28,6 +28,7 @@ from django.utils import timezone
 from cadre import outbox, record_text, roles
 from cadre.errors import InvalidInput, NotAllowed
 from cadre.models import FORWARD, Candidate, Position, RecordCheckpoint, RecordKind, Selection, Stage
+from cadre.people import person_name
 from cadre.record import record_append
 from cadre.selectors import can_work_on, selections_for_user
 
@@ -64,7 +65,7 @@ def _is_archive_entry(entry) -> bool:
 
 def _names(user_ids) -> dict[int, str]:
     users = User.objects.filter(pk__in=[pk for pk in user_ids if pk]).only("username", "first_name", "last_name")
-    return {u.pk: (u.get_full_name() or u.get_username()) for u in users}
+    return {u.pk: person_name(u) for u in users}
 
 
 def _sections(entries, who: str, names: dict[int, str]) -> list[dict]:

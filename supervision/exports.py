@@ -6,6 +6,7 @@ reference number the complainant queries with: a list handed round must not let 
 
 from django.db.models import Count, Q
 
+from cadre.people import person_name
 from cadre.xlsx import Sheet
 
 from .models import Complaint
@@ -30,7 +31,7 @@ def complaint_list_sheets(complaints) -> list[Sheet]:
             _yes(c.real_name),
             _yes(c.clear_lead),
             c.get_status_display(),
-            (c.assigned_to.get_full_name() or c.assigned_to.get_username()) if c.assigned_to else "",
+            person_name(c.assigned_to),
             c.get_outcome_display() if c.outcome else "",
             c.concluded_on,
         ]

@@ -8,6 +8,8 @@ from django.core import signing
 from django.utils.translation import gettext_lazy as _
 
 from cadre import roles
+from cadre.forms import Form
+from cadre.people import person_name
 
 from .models import Complaint
 from .services import PUBLIC_TEXT_MAX
@@ -15,7 +17,7 @@ from .services import PUBLIC_TEXT_MAX
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
-class PublicityForm(forms.Form):
+class PublicityForm(Form):
     starts_on = forms.DateField(label=_("公示开始日期"), widget=DATE)
     ends_on = forms.DateField(
         label=_("公示结束日期"),
@@ -31,7 +33,7 @@ class PublicityForm(forms.Form):
     )
 
 
-class ComplaintForm(forms.Form):
+class ComplaintForm(Form):
     received_on = forms.DateField(label=_("受理日期"), widget=DATE)
     channel = forms.ChoiceField(label=_("举报方式"), choices=Complaint.Channel.choices)
     category = forms.ChoiceField(
@@ -50,7 +52,7 @@ class ComplaintForm(forms.Form):
         return self.cleaned_data["category"] or Complaint.Category.OTHER
 
 
-class ComplaintActionForm(forms.Form):
+class ComplaintActionForm(Form):
     complaint = forms.IntegerField(widget=forms.HiddenInput)
 
 
@@ -64,7 +66,7 @@ class AssignForm(ComplaintActionForm):
             .distinct()
             .order_by("username")
         )
-        self.fields["investigator"].label_from_instance = lambda u: u.get_full_name() or u.username
+        self.fields["investigator"].label_from_instance = person_name
 
 
 class ConcludeForm(ComplaintActionForm):
@@ -73,13 +75,13 @@ class ConcludeForm(ComplaintActionForm):
     resume = forms.BooleanField(label=_("不属实，恢复公示"), required=False, help_text=_("人选处于暂缓状态时可选"))
 
 
-class TalkForm(forms.Form):
+class TalkForm(Form):
     talked_on = forms.DateField(label=_("谈话日期"), widget=DATE)
     talked_by = forms.CharField(label=_("谈话人"), max_length=200, help_text=_("如：县委组织部部长 某某"))
     summary = forms.CharField(label=_("谈话要点"), widget=forms.Textarea(attrs={"rows": 3}), max_length=5000)
 
 
-class AppointmentForm(forms.Form):
+class AppointmentForm(Form):
     document_number = forms.CharField(label=_("任职文号"), max_length=100, help_text=_("如：县委干〔2026〕12号"))
     effective_on = forms.DateField(label=_("任职日期"), widget=DATE)
 
@@ -106,7 +108,7 @@ def challenge_passed(token: str, answer) -> bool:
         return False
 
 
-class PublicComplaintForm(forms.Form):
+class PublicComplaintForm(Form):
     """Anyone, no sign-in (S3). Real-name: both name and phone; anonymous: both blank."""
 
     category = forms.ChoiceField(label=_("反映问题类别"), choices=[("", "——请选择——"), *Complaint.Category.choices])

@@ -18,8 +18,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_noop
 from guardian.models import UserObjectPermission
 
-from cadre import roles
+from cadre import people, roles
 from cadre.models import FORWARD, OPEN_STAGES, Candidate, RecordEntry, RecordKind, Selection, Stage
+from cadre.record_text import SYSTEM
 from cadre.services import IMPORTANT_CATEGORIES
 
 from .models import Complaint
@@ -247,14 +248,21 @@ class Responsibility:
         return self.stage(Stage.DECISION)
 
 
+def _person(login: str) -> str:
+    if login == "system":
+        return SYSTEM
+    return people.name_of_login(login)
+
+
 def _named(row: dict) -> list[tuple[str, object]]:
     """The persons an entry names as responsible (besides its actor), by what it records."""
     fact = row["fact"]
     if fact == "nomination":
         return [(gettext_noop("提名人"), row["nominator"])]
     if fact in ("inspection_team", "inspection_team_member"):
-        members = row["members"] or []
-        leader = row["leader"]
+        # The record keeps logins (S1); people read names (cadre.people, cached: no query once warm).
+        members = [_person(m) for m in row["members"] or []]
+        leader = _person(row["leader"]) if row["leader"] else row["leader"]
         return [(gettext_noop("考察组组长"), leader)] + [
             (gettext_noop("考察组成员"), m) for m in members if m != leader
         ]
@@ -303,7 +311,7 @@ def responsibilities(candidate_ids: list[int]) -> dict[int, Responsibility]:
         item = by_candidate[cid].get(stage)
         if item is None:
             item = by_candidate[cid][stage] = StageResponsibility(stage=stage)
-        item.add_actor(row["actor_name"])
+        item.add_actor(_person(row["actor_name"]))
         item.first_at = item.first_at or row["at"]
         item.last_at = row["at"]
         named_stage = Stage.NOMINATION.value if row["fact"] == "nomination" else stage

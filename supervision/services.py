@@ -21,6 +21,7 @@ from cadre.access import ensure_can_work
 from cadre.cleaning import Cleaner
 from cadre.errors import Conflict, InvalidInput
 from cadre.models import OPEN_STAGES, Candidate, Gender, RecordKind, Stage
+from cadre.people import person_name
 from cadre.ratelimit import Limiter
 from cadre.record import record_append
 from cadre.rules import refusal
@@ -357,7 +358,7 @@ def _investigator(user_id) -> User:
 
 
 def _investigator_payload(user: User) -> dict:
-    return {"investigator": user.pk, "investigator_name": user.get_full_name() or user.username}
+    return {"investigator": user.pk, "investigator_name": person_name(user)}
 
 
 @transaction.atomic

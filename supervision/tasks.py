@@ -27,12 +27,12 @@ def _reminders_digest() -> dict:
     return reminders.digest()
 
 
-@outbox.register(archive.ARCHIVE_JOB, label="全程记实表归档（A4）")
+@outbox.register(archive.ARCHIVE_JOB, label="全程记实表归档")
 def _archive_record(*, candidate: int, actor: int | None = None) -> dict:
     return archive.archive_candidate(candidate_id=candidate, actor_id=actor)
 
 
-@outbox.register(archive.BATCH_JOB, label="批量归档全程记实表（A4）")
+@outbox.register(archive.BATCH_JOB, label="批量归档全程记实表")
 def _archive_batch(*, selections: list, actor: int | None = None, batch: str = "", **scope) -> dict:
     return archive.archive_batch(selections=selections, actor=actor, batch=batch, **scope)
 

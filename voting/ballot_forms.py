@@ -5,6 +5,7 @@ from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
 from cadre import roles
+from cadre.people import person_name
 
 from .models import BallotSession
 
@@ -18,7 +19,7 @@ CODES = {
 
 
 def _member_label(user) -> str:
-    return user.get_full_name() or user.get_username()
+    return person_name(user)
 
 
 def committee_members():

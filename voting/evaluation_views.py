@@ -18,14 +18,14 @@ from django.views.decorators.http import require_http_methods
 
 from cadre import roles, xlsx
 from cadre.errors import Conflict, InvalidInput, NotAllowed
-from cadre.forms import call_service
+from cadre.forms import Form, call_service
 from cadre.models import Cadre, Unit
 
 from . import exports, services
 from .models import PaperEvaluation
 
 
-class EvaluationUploadForm(forms.Form):
+class EvaluationUploadForm(Form):
     title = forms.CharField(
         label=gettext_lazy("测评名称"),
         max_length=200,
@@ -38,7 +38,7 @@ class EvaluationUploadForm(forms.Form):
         super().__init__(*args, prefix="up", **kwargs)
 
 
-class EvaluationFileForm(forms.Form):
+class EvaluationFileForm(Form):
     file = forms.FileField(label=gettext_lazy("填好的 Excel 文件"))
 
 
@@ -50,7 +50,7 @@ GRADES = (
 )
 
 
-class EvaluationCountsForm(forms.Form):
+class EvaluationCountsForm(Form):
     """Typed entry: 收回测评票数 and four counts per cadre, fields `<grade>_<cadre id>`. First entry: a
     cadre's four boxes all blank = not rated on this sheet; second entry: every box is required."""
 

@@ -5,10 +5,12 @@ import json
 
 from django import template
 from django.urls import NoReverseMatch, reverse
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 
 from cadre import diagram, roles
 from cadre.models import Stage
+from cadre.people import person_name
 from cadre.services import TRANSITION_LABELS
 from cadre.stages import RULE_PAGES, STAGE_PAGES
 
@@ -95,3 +97,26 @@ def reads_everything(user) -> bool:
 def rule_label(rule_id) -> str:
     """A rule id as a badge shows it; a refusal by the state machine has no rule id of DOMAIN.md."""
     return gettext("阶段") if rule_id == "stage" else rule_id
+
+
+@register.filter
+def person(user) -> str:
+    """`{{ user|person }}`: the full name, the login name only for an account without one."""
+    return person_name(user)
+
+
+@register.filter
+def role_name(group) -> str:
+    """A group by its role's Chinese name (org_staff → 组工干部); another group by its own name."""
+    name = getattr(group, "name", str(group))
+    label = roles.ROLE_LABELS.get(name)
+    return gettext(label) if label else name
+
+
+@register.filter
+def chinese_colon(label_html):
+    """A rendered <label> whose suffix is Django's ASCII colon ends in the full-width ： instead."""
+    html = str(label_html)
+    if html.endswith(":</label>"):
+        html = html[: -len(":</label>")] + "：</label>"
+    return mark_safe(html)  # the label Django rendered and escaped; only its last character changes

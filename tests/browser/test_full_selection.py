@@ -167,7 +167,7 @@ def test_full_selection(page, browser, viewport):
     expect(page.locator("#assignees")).to_contain_text("张承办")
 
     # A colleague for the blind second entry of the recommendation (R1).
-    page.select_option("#id_user", label="李核对（staff_b）")
+    page.select_option("#id_user", label="李核对")  # people by name, not by login (#11)
     page.click("#assign button[type=submit]")
     ok(page, "已将 李核对 列为承办人")
     expect(page.locator("#assignees")).to_contain_text("李核对")

@@ -10,6 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from cadre.people import person_name
 from supervision.models import Complaint
 
 pytestmark = pytest.mark.django_db
@@ -88,7 +89,7 @@ def test_complaint_list_export(client, supervisor, candidate, complaints):
         "否",
         "否",
         "调查核实中",
-        supervisor.get_full_name() or supervisor.get_username(),
+        person_name(supervisor),
     ]
     flat = [str(v) for row in rows for v in row]
     references = {c.reference for c in complaints}

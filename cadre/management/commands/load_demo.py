@@ -45,6 +45,7 @@ from cadre.models import (
     Stage,
     Unit,
 )
+from cadre.people import person_name
 
 ROOT_UNIT = "某县委"
 PASSWORD = "demo-12345"  # cadre.checks.demo_passwords fails `check --deploy` while an active account has it
@@ -59,13 +60,14 @@ def refuse_in_production() -> None:
 SEED = 20240601
 TOTAL_CADRES = 200
 
+# Login, roles, 姓, 名: pages show people by their full names, never by their login (issue #11).
 DEMO_USERS = [
-    ("staff1", [roles.ORG_STAFF]),
-    ("staff2", [roles.ORG_STAFF]),
-    ("inspector1", [roles.INSPECTOR]),
-    ("member1", [roles.COMMITTEE_MEMBER]),
-    ("supervisor1", [roles.SUPERVISOR]),
-    ("admin", [roles.ADMIN]),
+    ("staff1", [roles.ORG_STAFF], "王", "建国"),
+    ("staff2", [roles.ORG_STAFF], "李", "晓梅"),
+    ("inspector1", [roles.INSPECTOR], "赵", "志强"),
+    ("member1", [roles.COMMITTEE_MEMBER], "陈", "国华"),
+    ("supervisor1", [roles.SUPERVISOR], "刘", "敏"),
+    ("admin", [roles.ADMIN], "周", "立新"),
 ]
 
 CHIEF, DEPUTY, STAFF = Level.SECTION_CHIEF, Level.SECTION_DEPUTY, Level.STAFF
@@ -221,10 +223,16 @@ class Command(BaseCommand):
     def _users(self) -> list[tuple[str, list[str]]]:
         created = []
         self.users: dict[str, User] = {}
-        for username, role_names in DEMO_USERS:
+        for username, role_names, last_name, first_name in DEMO_USERS:
             user = User.objects.filter(username=username).first()
             if user is None:
-                user = services.user_create(username=username, password=PASSWORD, role_names=role_names)
+                user = services.user_create(
+                    username=username,
+                    password=PASSWORD,
+                    role_names=role_names,
+                    last_name=last_name,
+                    first_name=first_name,
+                )
                 created.append((username, role_names))
             self.users[username] = user
         self.staff = self.users["staff1"]
@@ -237,17 +245,18 @@ class Command(BaseCommand):
         )
         self.stdout.write(self.style.SUCCESS(f"已载入演示数据：{counts}。"))
         if created:
-            rows = [("用户名", "角色", "密码")] + [
-                (name, "、".join(roles.ROLE_LABELS[r] for r in role_names), PASSWORD) for name, role_names in created
+            rows = [("用户名", "姓名", "角色", "密码")] + [
+                (name, person_name(self.users[name]), "、".join(roles.ROLE_LABELS[r] for r in role_names), PASSWORD)
+                for name, role_names in created
             ]
-            widths = [max(_width(row[i]) for row in rows) for i in range(3)]
+            widths = [max(_width(row[i]) for row in rows) for i in range(4)]
             self.stdout.write("\n演示用户（密码只显示这一次）：")
             for i, row in enumerate(rows):
                 self.stdout.write("  " + "  ".join(_pad(cell, widths[j]) for j, cell in enumerate(row)).rstrip())
                 if i == 0:
                     self.stdout.write("  " + "  ".join("-" * w for w in widths))
             self.stdout.write("")
-        skipped = [name for name, _ in DEMO_USERS if name not in {c[0] for c in created}]
+        skipped = [name for name, *_ in DEMO_USERS if name not in {c[0] for c in created}]
         if skipped:
             self.stdout.write(f"以下用户已存在，未修改其密码：{'、'.join(skipped)}")
         for warning in self.warnings:
