@@ -306,7 +306,8 @@ def decision_result_confirm(
     )
     differing = [COUNT_LABELS[name] for name in entry.COUNTS if getattr(entry, name) != counts[name]]
     if differing:
-        raise Conflict(f"{MISMATCH_MESSAGE}（不一致：{'、'.join(differing)}）", rule="mismatch")
+        # A refusal of the count (V2: the result announced is the ballots'), not malformed input: 409 V2.
+        raise refusal("V2", f"{MISMATCH_MESSAGE}（不一致：{'、'.join(differing)}）")
     thresholds = snapshot()
     result, t = _checked_result(meeting, candidate, counts, thresholds)
     result.entered_by = entry.entered_by
