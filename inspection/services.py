@@ -221,10 +221,13 @@ def _ensure_assignable(candidates: list[Candidate], selection: Selection):
     clean.done()
     late = [c for c in candidates if c.stage not in (Stage.RECOMMENDATION, Stage.INSPECTION)]
     if late:
-        raise Conflict("；".join(f"{c.cadre.name}当前处于“{Stage(c.stage).label}”阶段，不能分配考察组" for c in late))
+        raise Conflict(
+            "；".join(f"{c.cadre.name}当前处于“{Stage(c.stage).label}”阶段，不能分配考察组" for c in late),
+            field="candidates",
+        )
     assigned = [c.cadre.name for c in candidates if TeamAssignment.objects.filter(candidate=c).exists()]
     if assigned:
-        raise refusal("S1", f"{'、'.join(assigned)}已分配考察组")
+        raise refusal("S1", f"{'、'.join(assigned)}已分配考察组", field="candidates")
 
 
 @transaction.atomic
@@ -238,7 +241,7 @@ def team_member_add(
     clean.done()
     locked = _lock(team.assignments.values_list("candidate_id", flat=True))
     if team.members.filter(user=user).exists():  # a once-only fact that exists (一事一记): 409 S1
-        raise refusal("S1", "该用户已是此考察组成员")
+        raise refusal("S1", "该用户已是此考察组成员", field="user")
     _ensure_no_kinship([(user, cadre)], locked)
     member = InspectionTeamMember.objects.create(team=team, user=user, cadre=cadre)
     _record(actor, locked, "inspection_team_member", "增加考察组成员", **_team_payload(team), added=user.get_username())
@@ -482,7 +485,10 @@ def consultation_create(
     clean.done()
     late = [c for c in locked if c.stage != Stage.DELIBERATION]
     if late:  # the procedure refuses (409 "stage"), the input was well-formed
-        raise Conflict("；".join(f"{c.cadre.name}当前处于“{Stage(c.stage).label}”阶段，不在酝酿阶段" for c in late))
+        raise Conflict(
+            "；".join(f"{c.cadre.name}当前处于“{Stage(c.stage).label}”阶段，不在酝酿阶段" for c in late),
+            field="candidates",
+        )
     consultation = Consultation.objects.create(
         selection=selection,
         level=level,

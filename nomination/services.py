@@ -348,7 +348,7 @@ def inspection_decision_record(
     clean.done()
     late = [c.cadre.name for c in candidates if c.stage != Stage.RECOMMENDATION]
     if late:  # the procedure refuses (409 "stage"), the input was well-formed
-        raise Conflict(f"{'、'.join(late)}不在民主推荐阶段，不能确定为考察对象")
+        raise Conflict(f"{'、'.join(late)}不在民主推荐阶段，不能确定为考察对象", field="candidates")
     decision = InspectionDecision.objects.create(
         selection=selection, meeting_date=meeting_date, reasons=reasons, recorded_by=actor
     )

@@ -116,10 +116,12 @@ def publicity_start(
     }
     # 落款: the issuing authority, by default the configured one (settings.PUBLICITY_ISSUER).
     issuer = clean.text(issuer or default_issuer(), "issuer", max_length=100, label="发布机关")
-    decision = decided_on(candidate)
-    if starts_on and decision and starts_on < decision:
-        clean.add("starts_on", f"公示须在讨论决定之后：开始日期不能早于 {decision}（常委会讨论决定日期）")
     clean.done()
+    decision = decided_on(candidate)
+    if decision and starts_on < decision:  # a well-formed date the procedure refuses (409 P1, API.md)
+        raise refusal(
+            "P1", f"公示须在讨论决定之后：开始日期不能早于 {decision}（常委会讨论决定日期）", field="starts_on"
+        )
     required = snapshot()["P1.working_days"]
     try:
         earliest_end = add_working_days(starts_on, required)
