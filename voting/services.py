@@ -608,9 +608,8 @@ def ballot_session_create(
                     candidacies__stage=Stage.RECOMMENDATION,
                 ).order_by("pk")
             )
-            if not options:
-                clean.add("positions", f"“{position}”没有处于民主推荐阶段的人选")
-                continue
+            if not options:  # a well-formed post whose candidates are not in 民主推荐: 409 "stage"
+                raise Conflict(f"“{position}”没有处于民主推荐阶段的人选", field="positions")
             occupancy = position_occupancy(position=position)
             vacancies = occupancy["quota"] - occupancy["holders"] - occupancy["pending"]
             if vacancies < 1:

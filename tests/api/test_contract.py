@@ -19,6 +19,7 @@ from inspection.models import InspectionTeamMember
 from supervision.demo import DEMO_CHANNELS
 from supervision.models import Complaint
 
+from ..conftest import advance
 from ..factories import CadreFactory, PositionFactory, UserFactory
 from .conftest import API, client_for
 from .test_stage_api import (  # noqa: F401
@@ -419,3 +420,19 @@ def test_every_409_has_the_one_shape(world, staff):
         for violation in response.json()["violations"]:
             assert set(violation) == {"rule", "message", "source", "overridable"}
             assert violation["rule"] and violation["message"]
+
+
+def test_a_recommendation_ballot_for_a_post_without_candidates_in_recommendation_is_a_409_stage(staff, candidate):
+    body = {
+        "kind": "recommendation",
+        "title": "会议推荐",
+        "selection": candidate.selection_id,
+        "positions": [candidate.position_id],
+        "codes": 5,
+    }
+    before = snapshot()
+    response = client_for(staff).post(API + "ballot-sessions/", body, format="json")
+    assert "没有处于民主推荐阶段的人选" in refused_by(response, "stage")["message"]  # the candidate is in 动议
+    assert snapshot() == before
+    advance(candidate, staff, "nominate", "recommend")
+    assert client_for(staff).post(API + "ballot-sessions/", body, format="json").status_code == 201  # positive control
