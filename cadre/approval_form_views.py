@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from . import approval_form, approval_form_batch, lrmx_import, roles, selectors
-from .errors import InvalidInput, NotAllowed
+from .errors import Conflict, InvalidInput, NotAllowed
 from .views import forbidden
 
 READ_REFUSED = "您没有查看干部信息的权限"
@@ -173,13 +173,13 @@ def cadre_import_apply(request, token):
         result = lrmx_import.import_apply(actor=request.user, token=token)
     except NotAllowed as exc:
         return forbidden(request, exc)
-    except InvalidInput as exc:
+    except (InvalidInput, Conflict) as exc:  # Conflict: S1, the file was imported already
         context = {
             "units": selectors.units_list(),
             "errors": [m for messages_ in exc.errors.values() for m in messages_],
             "preview": None,
         }
-        return render(request, "cadre/cadre_import.html", context, status=400)
+        return render(request, "cadre/cadre_import.html", context, status=409 if isinstance(exc, Conflict) else 400)
     return render(request, "cadre/cadre_import_done.html", {"result": result})
 
 

@@ -42,13 +42,17 @@ class TransitionRefused(DomainError):
 class Conflict(DomainError):
     """Refused by the procedure without a failing rule function: a wrong stage (`rule="stage"`),
     a decision already taken (`V9`), a once-only fact that already exists (`S1`), or the object
-    changed under the caller. The API answers it with the same 409 shape as TransitionRefused."""
+    changed under the caller. The API answers it with the same 409 shape as TransitionRefused.
 
-    def __init__(self, message: str, *, rule: str = "stage", source: str = ""):
+    `field` names the input the refusal is about, so that a page shows it next to that field
+    (`errors`, as InvalidInput has them); the API's 409 body is the same either way."""
+
+    def __init__(self, message: str, *, rule: str = "stage", source: str = "", field: str | None = None):
         super().__init__(message)
         self.message = message
         self.rule = rule
         self.source = source
+        self.errors: dict[str, list[str]] = {field: [message]} if field else {}
 
     @property
     def violations(self) -> list[Violation]:

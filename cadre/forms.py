@@ -43,6 +43,9 @@ def call_service(form: forms.Form, service, **kwargs):
             form.add_error(None, _refusal_text(violation))
         return None, 409
     except Conflict as exc:
+        if exc.errors:  # a refusal that names fields (a double entry's mismatch, a duplicate)
+            apply_errors(form, exc.errors)
+            return None, 409
         for violation in exc.violations:
             form.add_error(None, _refusal_text(violation))
         return None, 409

@@ -20,8 +20,8 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
-from . import lrm_legacy, lrmx, roles, selectors, services
-from .errors import InvalidInput, NotAllowed
+from . import citations, lrm_legacy, lrmx, roles, selectors, services
+from .errors import Conflict, InvalidInput, NotAllowed
 from .models import (
     ApprovalFormImport,
     ApprovalFormKept,
@@ -627,7 +627,8 @@ def import_apply(*, actor, token: str) -> dict:
     if upload is None:
         raise InvalidInput({"token": ["导入不存在或已过期，请重新上传"]})
     if upload.applied_at is not None:
-        raise InvalidInput({"token": ["该文件已导入，不能重复导入"]})
+        # A once-only fact that exists (一事一记): the procedure's 409 S1, not bad input.
+        raise Conflict("该文件已导入，不能重复导入", rule="S1", source=citations.source_for("S1"), field="token")
     plans = _plans(actor=actor, name=upload.file_name, data=bytes(upload.data), unit=upload.unit)
     errors = [f"{plan.entry}（{plan.person.plain_name}）：{e}" for plan in plans for e in plan.errors]
     if errors:

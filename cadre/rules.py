@@ -132,7 +132,8 @@ def evaluate(candidate, transition: str, *, thresholds: Snapshot, today: date | 
     return Evaluation(transition, violations, trace, thresholds.for_rules(r.id for r in rules))
 
 
-def refusal(rule_id: str, message: str) -> Conflict:
+def refusal(rule_id: str, message: str, *, field: str | None = None) -> Conflict:
     """A stage-data write refused on behalf of rule `rule_id` (V1, V4, P1, M4, V9, S1 …): the
-    API's 409 names the rule and its 依据, like a refused transition."""
-    return Conflict(message, rule=rule_id, source=citations.source_for(rule_id))
+    API's 409 names the rule and its 依据, like a refused transition; `field`: the input a page
+    shows the refusal next to."""
+    return Conflict(message, rule=rule_id, source=citations.source_for(rule_id), field=field)

@@ -128,13 +128,19 @@ def selection_create(
     return selection
 
 
+# One answer for an id that does not exist, an inactive account and one without the role (issue
+# #10): the caller learns nothing about other users' ids or roles. `GET users/` is where those who
+# may assign learn them.
+ASSIGN_REFUSED = "用户不存在或不能被指派为承办人（须为启用的组工干部账号）"
+
+
 @transaction.atomic
-def selection_assign(*, actor: User, selection: Selection, user: User) -> None:
+def selection_assign(*, actor: User, selection: Selection, user: User | None) -> None:
     """An admin or an assigned staff member assigns another staff member to a selection."""
     if not (roles.has_role(actor, roles.ADMIN) or can_work_on(user=actor, selection=selection)):
         raise NotAllowed("只有管理员或承办人可以分配承办人")
-    if not roles.has_role(user, roles.ORG_STAFF):
-        raise InvalidInput({"user": ["只能分配给组工干部"]})
+    if user is None or not user.is_active or not roles.has_role(user, roles.ORG_STAFF):
+        raise InvalidInput({"user": [ASSIGN_REFUSED]})
     assign_perm(roles.WORK_ON_SELECTION, user, selection)
 
 
@@ -149,7 +155,8 @@ def candidate_create(*, actor: User, selection: Selection, position: Position, c
         with transaction.atomic():
             candidate = Candidate.objects.create(selection=selection, position=position, cadre=cadre)
     except IntegrityError as exc:
-        raise InvalidInput({"cadre": ["该干部已是此职位的人选"]}) from exc
+        # A once-only fact that exists (一人一表): the procedure's 409 S1, shown next to the cadre field.
+        raise rules.refusal("S1", "该干部已是此职位的人选", field="cadre") from exc
     record_append(
         candidate=candidate,
         actor=actor,

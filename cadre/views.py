@@ -379,11 +379,15 @@ def candidate_add(request, pk):
         cadres=selectors.cadres_for_user(user=request.user),
         positions=selection.positions.select_related("unit"),
     )
+    status = 400
     if form.is_valid():
         try:
             candidate = services.candidate_create(actor=request.user, selection=selection, **form.cleaned_data)
         except InvalidInput as exc:
             apply_errors(form, exc.errors)
+        except Conflict as exc:  # S1: already a candidate for this post
+            apply_errors(form, exc.errors or {None: [exc.message]})
+            status = 409
         except NotAllowed as exc:
             return forbidden(request, exc)
         else:
@@ -400,7 +404,7 @@ def candidate_add(request, pk):
                     % {"name": candidate.cadre.name, "current": current, "level": current.get_level_display()},
                 )
             return redirect("cadre:selection", pk=selection.pk)
-    return _selection_page(request, selection, add_form=form, status=400)
+    return _selection_page(request, selection, add_form=form, status=status)
 
 
 @login_required

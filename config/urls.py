@@ -2,10 +2,11 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 
-from cadre import api, approval_form_api
+from cadre import api, approval_form_api, users_api
 
 api_v1 = [
     path("auth/token/", api.TokenView.as_view()),
+    path("users/", users_api.UserList.as_view()),
     path("units/", api.UnitList.as_view()),
     path("positions/", api.PositionList.as_view()),
     path("cadres/", api.CadreList.as_view()),

@@ -19,6 +19,7 @@ from .models import (
     InspectionTeamMember,
     Talk,
 )
+from .services import MEMBER_REFUSED, MEMBER_ROLES
 
 TEXT = 5000
 
@@ -91,11 +92,23 @@ class InspectionTeamSerializer(serializers.ModelSerializer):
         return [a.candidate_id for a in team.assignments.all()]
 
 
+class _TeamUser(serializers.PrimaryKeyRelatedField):
+    """A user who may be on a team. An unknown id, an inactive account and one without the role get
+    the same message (inspection.services.MEMBER_REFUSED): nobody learns other users' ids or roles."""
+
+    default_error_messages = {
+        "does_not_exist": MEMBER_REFUSED,
+        "incorrect_type": "用户 id 必须是整数",
+    }
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("queryset", User.objects.filter(is_active=True, groups__name__in=MEMBER_ROLES).distinct())
+        super().__init__(**kwargs)
+
+
 class TeamInputSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=100)
-    leader = serializers.PrimaryKeyRelatedField(
-        queryset=User.objects.filter(is_active=True), help_text="组长的用户 id（考察组成员或组工干部角色）"
-    )
+    leader = _TeamUser(help_text="组长的用户 id（考察组成员或组工干部角色）")
     leader_cadre = serializers.PrimaryKeyRelatedField(
         queryset=Cadre.objects.all(), required=False, allow_null=True, help_text="组长对应的干部 id，用于回避审查（I9）"
     )
@@ -108,7 +121,7 @@ class TeamInputSerializer(serializers.Serializer):
 
 
 class TeamMemberInputSerializer(serializers.Serializer):
-    user = serializers.PrimaryKeyRelatedField(queryset=User.objects.filter(is_active=True))
+    user = _TeamUser(help_text="成员的用户 id（考察组成员或组工干部角色）")
     cadre = serializers.PrimaryKeyRelatedField(
         queryset=Cadre.objects.all(), required=False, allow_null=True, help_text="成员对应的干部 id，用于回避审查（I9）"
     )

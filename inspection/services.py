@@ -137,9 +137,14 @@ def _ensure_no_kinship(members: list[tuple[User, Cadre | None]], candidates: lis
         raise refusal("I9", "；".join(problems))
 
 
+MEMBER_ROLES = (roles.INSPECTOR, roles.ORG_STAFF)
+# The same answer for an unknown id, an inactive account and one without the role (issue #10).
+MEMBER_REFUSED = "用户不存在或不能担任考察组成员（须为考察组成员或组工干部角色）"
+
+
 def _check_member(clean: Cleaner, user, field: str):
-    if not isinstance(user, User) or not roles.has_role(user, roles.INSPECTOR, roles.ORG_STAFF):
-        clean.add(field, "考察组成员须是考察组成员或组工干部角色的用户")
+    if not isinstance(user, User) or not user.is_active or not roles.has_role(user, *MEMBER_ROLES):
+        clean.add(field, MEMBER_REFUSED)
 
 
 def _team_payload(team: InspectionTeam) -> dict:
@@ -207,17 +212,22 @@ def team_create(
 
 
 def _ensure_assignable(candidates: list[Candidate], selection: Selection):
+    """Another selection's candidate is bad input (400); a wrong stage (409 "stage") and a candidate
+    already in a team (409 S1, 一人一表: one team inspects a candidate) are the procedure's refusals."""
     clean = Cleaner(max_length=MAX_TEXT)
     for candidate in candidates:
         if candidate.selection_id != selection.pk:
             clean.add("candidates", f"{candidate.cadre.name}不是此选任工作的人选")
-        elif candidate.stage not in (Stage.RECOMMENDATION, Stage.INSPECTION):
-            clean.add(
-                "candidates", f"{candidate.cadre.name}当前处于“{Stage(candidate.stage).label}”阶段，不能分配考察组"
-            )
-        elif TeamAssignment.objects.filter(candidate=candidate).exists():
-            clean.add("candidates", f"{candidate.cadre.name}已分配考察组")
     clean.done()
+    late = [c for c in candidates if c.stage not in (Stage.RECOMMENDATION, Stage.INSPECTION)]
+    if late:
+        raise Conflict(
+            "；".join(f"{c.cadre.name}当前处于“{Stage(c.stage).label}”阶段，不能分配考察组" for c in late),
+            field="candidates",
+        )
+    assigned = [c.cadre.name for c in candidates if TeamAssignment.objects.filter(candidate=c).exists()]
+    if assigned:
+        raise refusal("S1", f"{'、'.join(assigned)}已分配考察组", field="candidates")
 
 
 @transaction.atomic
@@ -230,8 +240,8 @@ def team_member_add(
     _check_member(clean, user, "user")
     clean.done()
     locked = _lock(team.assignments.values_list("candidate_id", flat=True))
-    if team.members.filter(user=user).exists():
-        raise InvalidInput({"user": ["该用户已是此考察组成员"]})
+    if team.members.filter(user=user).exists():  # a once-only fact that exists (一事一记): 409 S1
+        raise refusal("S1", "该用户已是此考察组成员", field="user")
     _ensure_no_kinship([(user, cadre)], locked)
     member = InspectionTeamMember.objects.create(team=team, user=user, cadre=cadre)
     _record(actor, locked, "inspection_team_member", "增加考察组成员", **_team_payload(team), added=user.get_username())
@@ -472,9 +482,13 @@ def consultation_create(
     for candidate in locked:
         if candidate.selection_id != selection.pk:
             clean.add("candidates", f"{candidate.cadre.name}不是此选任工作的人选")
-        elif candidate.stage != Stage.DELIBERATION:
-            clean.add("candidates", f"{candidate.cadre.name}当前处于“{Stage(candidate.stage).label}”阶段，不在酝酿阶段")
     clean.done()
+    late = [c for c in locked if c.stage != Stage.DELIBERATION]
+    if late:  # the procedure refuses (409 "stage"), the input was well-formed
+        raise Conflict(
+            "；".join(f"{c.cadre.name}当前处于“{Stage(c.stage).label}”阶段，不在酝酿阶段" for c in late),
+            field="candidates",
+        )
     consultation = Consultation.objects.create(
         selection=selection,
         level=level,

@@ -11,6 +11,7 @@ from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
+from cadre import citations
 from cadre.access import ensure_can_work
 from cadre.cleaning import Cleaner
 from cadre.errors import Conflict, InvalidInput, NotAllowed
@@ -34,8 +35,17 @@ NOMINATION_STAGES = (Stage.MOTION, Stage.NOMINATION)
 MISMATCH_MESSAGE = "两次录入不一致，未予确认。请对照纸质选票核对；如第一次录入有误，请撤销该次录入后重新录入。"
 
 
-class EntryMismatch(InvalidInput):
-    """The second, blind entry of a recommendation differs from the first: nothing is confirmed."""
+class EntryMismatch(Conflict):
+    """The second, blind entry of a recommendation differs from the first: nothing is confirmed.
+
+    A refusal by the procedure (R1: the votes recorded are the ballots' — two clerks agree on them),
+    so the API answers 409 naming R1 like any refusal; `errors` keeps field → messages so that the
+    page marks the fields that differ (cadre.forms.call_service)."""
+
+    def __init__(self, errors: dict[str, list[str]]):
+        details = [m for messages in errors.values() for m in messages if m != MISMATCH_MESSAGE]
+        super().__init__(f"{MISMATCH_MESSAGE}（{'；'.join(details)}）", rule="R1", source=citations.source_for("R1"))
+        self.errors = errors
 
 
 # ---------------------------------------------------------------------------- locks and facts
@@ -382,11 +392,10 @@ def inspection_decision_record(
         clean.add("candidates", "请至少选择一名考察对象")
     elif len(candidates) != len(set(ids)):
         clean.add("candidates", "考察对象必须是本次选任工作的人选")
-    else:
-        late = [c.cadre.name for c in candidates if c.stage != Stage.RECOMMENDATION]
-        if late:
-            clean.add("candidates", f"{'、'.join(late)}不在民主推荐阶段，不能确定为考察对象")
     clean.done()
+    late = [c.cadre.name for c in candidates if c.stage != Stage.RECOMMENDATION]
+    if late:  # the procedure refuses (409 "stage"), the input was well-formed
+        raise Conflict(f"{'、'.join(late)}不在民主推荐阶段，不能确定为考察对象", field="candidates")
     decision = InspectionDecision.objects.create(
         selection=selection, meeting_date=meeting_date, reasons=reasons, recorded_by=actor
     )

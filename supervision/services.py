@@ -117,16 +117,19 @@ def publicity_start(
     }
     # 落款: the issuing authority, by default the configured one (settings.PUBLICITY_ISSUER).
     issuer = clean.text(issuer or default_issuer(), "issuer", max_length=100, label="发布机关")
-    decision = decided_on(candidate)
-    if starts_on and decision and starts_on < decision:
-        clean.add("starts_on", f"公示须在讨论决定之后：开始日期不能早于 {decision}（常委会讨论决定日期）")
     clean.done()
+    decision = decided_on(candidate)
+    if decision and starts_on < decision:  # a well-formed date the procedure refuses (409 P1, API.md)
+        raise refusal(
+            "P1", f"公示须在讨论决定之后：开始日期不能早于 {decision}（常委会讨论决定日期）", field="starts_on"
+        )
     required = snapshot()["P1.working_days"]
     try:
         earliest_end = add_working_days(starts_on, required)
         working_days = count_working_days(starts_on, ends_on or earliest_end)
     except CalendarUnavailableError as exc:
-        raise InvalidInput({"starts_on": [exc.message]}) from exc
+        # Not bad input: P1 cannot be counted until an administrator enters that year's calendar (409 P1).
+        raise refusal("P1", exc.message, field="starts_on") from exc
     ends_on = ends_on or earliest_end
     if ends_on < earliest_end:
         raise refusal("P1", f"公示期不少于 {required} 个工作日：从 {starts_on} 起最早到 {earliest_end} 结束")
@@ -239,9 +242,9 @@ def complaint_file(
     text = clean.text(text, "text")
     name = clean.text(complainant_name, "complainant_name", required=False, max_length=50) if real_name else ""
     phone = clean.text(complainant_phone, "complainant_phone", required=False, max_length=30) if real_name else ""
-    if suspend and candidate.stage != Stage.PUBLICITY:
-        clean.add("suspend", "只有任前公示阶段的人选可以暂缓任用")
     clean.done()
+    if suspend and candidate.stage != Stage.PUBLICITY:  # the procedure's refusal (409 "stage"), nothing written
+        raise Conflict(f"人选当前处于“{Stage(candidate.stage).label}”阶段，只有任前公示阶段的人选可以暂缓任用")
     complaint = Complaint.objects.create(
         candidate=candidate,
         reference=_new_reference(),
@@ -347,13 +350,18 @@ def _lock_for(actor: User, complaint_id) -> tuple[Complaint, Candidate]:
     return complaint, candidate
 
 
+# The same answer for an unknown id, an inactive account and one without the role (issue #10):
+# the caller learns nothing about other users' ids or roles.
+INVESTIGATOR_REFUSED = "用户不存在或不能承办举报（须为组工干部或纪检监督人员）"
+
+
 def _investigator(user_id) -> User:
     try:
         user = User.objects.get(pk=int(user_id), is_active=True)
-    except (User.DoesNotExist, ValueError, TypeError) as exc:
-        raise InvalidInput({"investigator": ["承办人不存在"]}) from exc
+    except (User.DoesNotExist, ValueError, TypeError, OverflowError) as exc:
+        raise InvalidInput({"investigator": [INVESTIGATOR_REFUSED]}) from exc
     if not roles.has_role(user, *INVESTIGATOR_ROLES):
-        raise InvalidInput({"investigator": ["承办人须是组工干部或纪检监督人员"]})
+        raise InvalidInput({"investigator": [INVESTIGATOR_REFUSED]})
     return user
 
 
@@ -458,10 +466,11 @@ def complaint_conclude(
         },
     )
     if resume:
+        # Refusals of the procedure (409), not bad input: the conclusion above rolls back with them.
         if candidate.stage != Stage.SUSPENDED:
-            raise InvalidInput({"resume": ["人选不在暂缓状态，无需恢复公示"]})
+            raise Conflict(f"人选当前处于“{Stage(candidate.stage).label}”阶段，不在暂缓状态，无需恢复公示")
         if open_complaints_count(candidate=candidate):
-            raise InvalidInput({"resume": ["该人选还有未办结的举报，不能恢复公示"]})
+            raise refusal("P2", "该人选还有未办结的举报，不能恢复公示")
         cadre_services.candidate_transition(
             actor=actor,
             candidate_id=candidate.pk,

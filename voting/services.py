@@ -308,7 +308,8 @@ def decision_result_confirm(
     )
     differing = [COUNT_LABELS[name] for name in entry.COUNTS if getattr(entry, name) != counts[name]]
     if differing:
-        raise Conflict(f"{MISMATCH_MESSAGE}（不一致：{'、'.join(differing)}）", rule="mismatch")
+        # A refusal of the count (V2: the result announced is the ballots'), not malformed input: 409 V2.
+        raise refusal("V2", f"{MISMATCH_MESSAGE}（不一致：{'、'.join(differing)}）")
     thresholds = snapshot()
     result, t = _checked_result(meeting, candidate, counts, thresholds)
     result.entered_by = entry.entered_by
@@ -609,9 +610,8 @@ def ballot_session_create(
                     candidacies__stage=Stage.RECOMMENDATION,
                 ).order_by("pk")
             )
-            if not options:
-                clean.add("positions", f"“{position}”没有处于民主推荐阶段的人选")
-                continue
+            if not options:  # a well-formed post whose candidates are not in 民主推荐: 409 "stage"
+                raise Conflict(f"“{position}”没有处于民主推荐阶段的人选", field="positions")
             occupancy = position_occupancy(position=position)
             vacancies = occupancy["quota"] - occupancy["holders"] - occupancy["pending"]
             if vacancies < 1:

@@ -278,9 +278,14 @@ def test_position_outside_the_selection(w):
 
 
 def test_same_cadre_twice_for_a_post(w):
+    """A second candidacy for the same post is a once-only fact that exists: the procedure's 409 S1
+    (API.md, issue #10), not malformed input; nothing is written."""
     body = {**valid_body(w, "candidates"), "cadre": w["candidate"].cadre_id}
     before = row_counts()
-    assert_rejected(call(w, "candidates", body), before, "cadre")
+    response = call(w, "candidates", body)
+    assert response.status_code == 409, response.content
+    assert [v["rule"] for v in response.json()["violations"]] == ["S1"]
+    assert row_counts() == before
 
 
 # ---------------------------------------------------------------------------- ids the user may not see

@@ -533,7 +533,7 @@ def test_recommendation_double_entry(staff, candidate):
     results = API + f"candidates/{candidate.pk}/recommendation-results/"
     entries = RecordEntry.objects.count()
     mismatch = second.post(confirm, {**numbers, "votes": [{"cadre": cadre.pk, "votes": 29}]}, format="json")
-    assert mismatch.status_code == 400 and f"votes_{cadre.pk}" in mismatch.json()["errors"]
+    assert "两次录入不一致" in refused_by(mismatch, "R1")["message"]  # a refusal (409 R1), not bad input
     assert RecordEntry.objects.count() == entries
     assert client_for(staff).get(results).json()["pending"] == 1
 
@@ -571,7 +571,7 @@ def test_inspection_decision(staff, candidate):
     url = API + f"selections/{candidate.selection_id}/inspection-decisions/"
     body = {"meeting_date": today(), "reasons": "综合考虑推荐、考核和一贯表现", "candidates": [rival.pk]}
     early = client.post(url, {**body, "candidates": [candidate.pk]}, format="json")
-    assert early.status_code == 400 and "candidates" in early.json()["errors"]  # still in the motion stage
+    refused_by(early, "stage")  # still in the motion stage: the procedure refuses (409), the input is fine
     created = client.post(url, body, format="json")
     assert created.status_code == 201, created.content
     assert [c["id"] for c in created.json()["candidates"]] == [rival.pk]
@@ -622,11 +622,11 @@ def test_inspection_notice_and_teams(staff, candidate):
         API + f"selections/{sel}/inspection-teams/{body['id']}/members/", {"user": member.pk}, format="json"
     )
     assert added.status_code == 201 and len(added.json()["members"]) == 2
-    assert (
+    refused_by(  # already a member: a once-only fact that exists (S1)
         client.post(
             API + f"selections/{sel}/inspection-teams/{body['id']}/members/", {"user": member.pk}, format="json"
-        ).status_code
-        == 400
+        ),
+        "S1",
     )
     late = rival_for(candidate, staff, "nominate", "recommend")
     assigned = client.post(
@@ -867,7 +867,7 @@ def test_decision_meeting_and_result(staff, deliberated):
     assert client.get(API + f"candidates/{deliberated.pk}/vote-results/").json()["count"] == 0
     assert client.post(base + "results/confirm/", votes, format="json").status_code == 403  # the same clerk
     second = client_for(second_staff(deliberated, staff))
-    mismatch = refused_by(second.post(base + "results/confirm/", {**votes, "abstain": 0}, format="json"), "mismatch")
+    mismatch = refused_by(second.post(base + "results/confirm/", {**votes, "abstain": 0}, format="json"), "V2")
     assert "两次录入不一致" in mismatch["message"] and "弃权票" in mismatch["message"]
     recorded = second.post(base + "results/confirm/", votes, format="json")
     assert recorded.status_code == 201, recorded.content

@@ -98,8 +98,9 @@ def test_a_hand_written_file_previews_then_applies(staff):
     assert "<BeiZhu>另附说明<Ci>一</Ci></BeiZhu>" in written
     assert "（其间：2003.09--2006.07  江苏省委党校法学专业在职研究生学习）" in written
     assert "<DaoLingNianYue>202507</DaoLingNianYue>" in written  # woman cadre born 1970-05: 55 岁 2 个月
-    with pytest.raises(lrmx_import.InvalidInput, match="已导入"):
+    with pytest.raises(lrmx_import.Conflict, match="已导入") as exc:  # a once-only fact that exists: S1
         lrmx_import.import_apply(actor=staff, token=preview["token"])
+    assert exc.value.rule == "S1"
 
 
 def test_round_trip_through_an_empty_database(staff):
@@ -291,7 +292,7 @@ def test_the_api(client, staff):
     assert applied.status_code == 200
     assert len(applied.json()["created"]) == 1 and applied.json()["updated"] == []
     again = client.post(f"/api/v1/cadres/import/{body['token']}/apply/")
-    assert again.status_code == 400
+    assert again.status_code == 409 and [v["rule"] for v in again.json()["violations"]] == ["S1"]
     hostile = client.post("/api/v1/cadres/import/", {"file": _upload("x.lrmx", BOMB)})
     assert hostile.status_code == 400 and "DTD" in hostile.json()["errors"]["file"][0]
 

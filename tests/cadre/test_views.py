@@ -348,7 +348,7 @@ def test_add_candidate_twice_shows_error_and_keeps_choice(staff_client, selectio
         reverse("cadre:candidate_add", args=[selection.pk]), {"cadre": candidate.cadre_id, "position": position.pk}
     )
     page = response.content.decode()
-    assert response.status_code == 400
+    assert response.status_code == 409  # S1: a once-only fact that exists, shown next to the field
     assert "该干部已是此职位的人选" in page
     assert f'<option value="{candidate.cadre_id}" selected>' in page
 

@@ -296,7 +296,7 @@ def test_consultation_needs_disagreement_text_and_candidates_in_deliberation(sta
             disagreement=True,
         )
     assert "disagreement_text" in exc.value.errors
-    with pytest.raises(InvalidInput) as exc:
+    with pytest.raises(Conflict) as exc:  # well-formed, refused by the procedure: 409 "stage" (issue #10)
         services.consultation_create(
             actor=staff,
             selection=inspecting.selection,
@@ -306,7 +306,7 @@ def test_consultation_needs_disagreement_text_and_candidates_in_deliberation(sta
             opinions="同意",
             candidates=[inspecting],
         )
-    assert "不在酝酿阶段" in exc.value.errors["candidates"][0]
+    assert exc.value.rule == "stage" and "不在酝酿阶段" in exc.value.errors["candidates"][0]
 
 
 def test_prepare_is_idempotent(staff, inspecting):

@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 
 from cadre import services as cadre_services
-from cadre.errors import InvalidInput, TransitionRefused
+from cadre.errors import Conflict, InvalidInput, TransitionRefused
 from cadre.models import Candidate, RecordEntry, Stage, Threshold
 from nomination import services
 from nomination.models import InspectionDecision, Nomination, NominationSource
@@ -217,7 +217,7 @@ def test_r5_decision_refuses_candidates_outside_recommendation_stage(staff, sele
             actor=staff, selection_id=selection.pk, meeting_date=timezone.localdate(), reasons="", candidate_ids=[]
         )
     assert set(exc.value.errors) == {"reasons", "candidates"}
-    with pytest.raises(InvalidInput) as exc:
+    with pytest.raises(Conflict) as exc:  # well-formed, refused by the procedure: 409 "stage" (issue #10)
         services.inspection_decision_record(
             actor=staff,
             selection_id=selection.pk,
@@ -225,7 +225,7 @@ def test_r5_decision_refuses_candidates_outside_recommendation_stage(staff, sele
             reasons="理由",
             candidate_ids=[candidate.pk],
         )
-    assert "不在民主推荐阶段" in exc.value.errors["candidates"][0]
+    assert exc.value.rule == "stage" and "不在民主推荐阶段" in exc.value.errors["candidates"][0]
     assert not InspectionDecision.objects.exists()
 
 

@@ -176,7 +176,7 @@ def test_double_entry_through_the_pages(client, staff, second, candidate, rival)
     assert "30 票" not in page  # blind: the first entry's numbers are not shown to the second person
     response = client.post(url, confirm_data(meeting, candidate, rival, present="35", rival_votes="21"))
     body = response.content.decode()
-    assert response.status_code == 400
+    assert response.status_code == 409  # refused by the procedure (R1), the fields that differ marked
     assert "两次录入不一致" in body and "得票数与第一次录入不一致" in body and 'value="21"' in body
     meeting.refresh_from_db()
     assert not meeting.confirmed

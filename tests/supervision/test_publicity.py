@@ -97,9 +97,10 @@ def test_publicity_refuses_period_shorter_than_p1(staff, publicizing):
 
 @pytest.mark.django_db
 def test_publicity_default_end_and_unknown_year(staff, publicizing):
-    with pytest.raises(InvalidInput) as exc:
+    with pytest.raises(Conflict) as exc:  # P1 cannot be counted without 2099's calendar: a refusal, not bad input
         services.publicity_start(actor=staff, candidate_id=publicizing.pk, starts_on=date(2099, 3, 2), **DEMO_CHANNELS)
-    assert "2099" in exc.value.errors["starts_on"][0]
+    assert exc.value.rule == "P1" and "2099" in exc.value.errors["starts_on"][0]
+    assert not Publicity.objects.filter(candidate=publicizing).exists()
     p = services.publicity_start(actor=staff, candidate_id=publicizing.pk, starts_on=date(2025, 9, 29), **DEMO_CHANNELS)
     assert p.ends_on == date(2025, 10, 11)
     assert publicizing.record.filter(kind="fact", payload__fact="publicity").exists()
@@ -326,9 +327,9 @@ def test_upcoming_probation_end(staff, other_staff, publicizing):
 
 @pytest.mark.django_db
 def test_publicity_cannot_start_before_the_decision(staff, publicizing):
-    with pytest.raises(InvalidInput) as exc:
+    with pytest.raises(Conflict) as exc:  # a refusal by the procedure (409 P1), the date itself is well-formed
         services.publicity_start(actor=staff, candidate_id=publicizing.pk, starts_on=date(2025, 8, 29), **DEMO_CHANNELS)
-    assert "2025-09-01" in exc.value.errors["starts_on"][0]
+    assert exc.value.rule == "P1" and "2025-09-01" in exc.value.errors["starts_on"][0]
     assert not Publicity.objects.filter(candidate=publicizing).exists()
 
 
