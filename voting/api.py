@@ -11,7 +11,7 @@ from django.db.models import Count, Q
 from django.http import FileResponse, Http404, QueryDict
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import exceptions, generics, status
 from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
@@ -248,6 +248,7 @@ class DecisionMeetingSecondVote(APIView):
 
 
 TOO_MANY = OpenApiResponse(description="错误投票码过多：Retry-After 秒后再试")
+CODE = OpenApiParameter("code", str, description="投票码（不登录、凭投票码投票的参与人）")
 
 
 class SignedInOrCode(BasePermission):
@@ -397,7 +398,7 @@ class BallotSessionOpen(APIView):
 class BallotForVoter(APIView):
     permission_classes = [SignedInOrCode]
 
-    @extend_schema(responses={200: None, 400: ERRORS_400, 409: VIOLATIONS_409, 429: TOO_MANY})
+    @extend_schema(parameters=[CODE], responses={200: None, 400: ERRORS_400, 409: VIOLATIONS_409, 429: TOO_MANY})
     def get(self, request, pk):
         """The items this voter (a member, or `?code=`) may vote on, each with `recused` (V8)."""
         code = request.query_params.get("code")
@@ -455,7 +456,7 @@ class BallotSessionTally(APIView):
 class BallotSessionBulletin(APIView):
     permission_classes = [SignedInOrCode]
 
-    @extend_schema(responses={200: None, 404: None, 409: VIOLATIONS_409, 429: TOO_MANY})
+    @extend_schema(parameters=[CODE], responses={200: None, 404: None, 409: VIOLATIONS_409, 429: TOO_MANY})
     def get(self, request, pk):
         """After closing: every (receipt, choices) sorted by receipt, and `root` (sha256 of the canonical JSON).
         Supervisors, admins, staff of the session, its voters (members, or `?code=` with the code used)."""
@@ -522,7 +523,7 @@ class UserCadre(APIView):
         return Response({"id": pk, "cadre": link.cadre_id if link else None})
 
 
-@extend_schema(request=KinshipSerializer, responses={200: KinshipSerializer(many=True), 201: KinshipSerializer})
+@extend_schema_view(post=extend_schema(request=KinshipSerializer, responses={201: KinshipSerializer}))
 class CadreKinships(generics.ListAPIView):
     """Kinships of a cadre, whichever side they were entered on (I9, V8). Read by those who read cadres
     (org_staff, admins, supervisors); written by org_staff and admins under the cadre-edit rule."""
