@@ -47,12 +47,27 @@ from .serializers import (
 VIOLATIONS_RESPONSE = OpenApiResponse(description='{"violations": [{"rule", "message", "source", "overridable"}]}')
 
 
-def _errors(detail) -> dict:
+def _errors(detail, prefix: str = "") -> dict[str, list[str]]:
+    """DRF's error detail as API.md's `{field: [messages]}`, one level deep: a nested serializer's
+    or a list item's errors are named by their path (`override.rule`, `overrides.0.rule`), so every
+    value is a list of strings as the schema says (cadre/schema.py; nested dicts failed the fuzzer)."""
     if isinstance(detail, dict):
-        return {k: v if isinstance(v, list) else [v] for k, v in detail.items()}
+        errors: dict[str, list[str]] = {}
+        for key, value in detail.items():
+            name = prefix if key == "non_field_errors" and prefix else (f"{prefix}.{key}" if prefix else str(key))
+            for field, messages in _errors(value, name).items():
+                errors.setdefault(field, []).extend(messages)
+        return errors
     if isinstance(detail, list):
-        return {"non_field_errors": detail}
-    return {"non_field_errors": [detail]}
+        errors = {}
+        for index, item in enumerate(detail):
+            if isinstance(item, dict | list):
+                for field, messages in _errors(item, f"{prefix}.{index}" if prefix else str(index)).items():
+                    errors.setdefault(field, []).extend(messages)
+            else:
+                errors.setdefault(prefix or "non_field_errors", []).append(str(item))
+        return errors
+    return {prefix or "non_field_errors": [str(detail)]}
 
 
 def exception_handler(exc, context):
