@@ -47,27 +47,31 @@ from .serializers import (
 VIOLATIONS_RESPONSE = OpenApiResponse(description='{"violations": [{"rule", "message", "source", "overridable"}]}')
 
 
-def _errors(detail, prefix: str = "") -> dict[str, list[str]]:
-    """DRF's error detail as API.md's `{field: [messages]}`, one level deep: a nested serializer's
-    or a list item's errors are named by their path (`override.rule`, `overrides.0.rule`), so every
-    value is a list of strings as the schema says (cadre/schema.py; nested dicts failed the fuzzer)."""
+def _messages(detail, path: str = "") -> list[str]:
+    """Every message under one field, a nested one prefixed with where it is (`rule：…`, `0.votes：…`)."""
     if isinstance(detail, dict):
-        errors: dict[str, list[str]] = {}
+        found = []
         for key, value in detail.items():
-            name = prefix if key == "non_field_errors" and prefix else (f"{prefix}.{key}" if prefix else str(key))
-            for field, messages in _errors(value, name).items():
-                errors.setdefault(field, []).extend(messages)
-        return errors
+            inner = path if key == "non_field_errors" else (f"{path}.{key}" if path else str(key))
+            found += _messages(value, inner)
+        return found
     if isinstance(detail, list):
-        errors = {}
+        found = []
         for index, item in enumerate(detail):
-            if isinstance(item, dict | list):
-                for field, messages in _errors(item, f"{prefix}.{index}" if prefix else str(index)).items():
-                    errors.setdefault(field, []).extend(messages)
-            else:
-                errors.setdefault(prefix or "non_field_errors", []).append(str(item))
-        return errors
-    return {prefix or "non_field_errors": [str(detail)]}
+            nested = isinstance(item, dict | list)
+            found += _messages(item, (f"{path}.{index}" if path else str(index)) if nested else path)
+        return found
+    return [f"{path}：{detail}" if path else str(detail)]
+
+
+def _errors(detail) -> dict[str, list[str]]:
+    """DRF's error detail as API.md's `{field: [messages]}`: the top-level fields stay the keys and
+    every value is a list of strings, as the schema says (cadre/schema.py) — a nested serializer's or
+    a list item's errors (`override`, `votes`) become messages naming where they are, instead of the
+    nested objects the fuzzer found (scripts/fuzz_api.py)."""
+    if isinstance(detail, dict):
+        return {str(key): _messages(value) for key, value in detail.items()}
+    return {"non_field_errors": _messages(detail)}
 
 
 def exception_handler(exc, context):

@@ -16,6 +16,7 @@ from cadre import services
 from cadre.models import Candidate, Stage
 from cadre.schema import COMPONENTS, PUBLIC
 
+from ..factories import CadreFactory
 from .conftest import client_for, row_counts
 
 API = "/api/v1/"
@@ -237,3 +238,41 @@ def test_a_page_that_matches_no_route_keeps_the_html_404(staff):
     response = client_for(staff).get("/no-such-page/")
     assert response.status_code == 404
     assert response["Content-Type"].startswith("text/html")
+
+
+# ---------------------------------------------------------------------------- what the fuzzer found
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("fmt,member", [("docx", ".docx"), ("lrmx", ".lrmx")])
+def test_the_zip_of_forms_honours_format(staff, fmt, member):
+    """`?format=` was DRF's renderer override: every `format=docx` was a 404 before the view ran."""
+    import io
+    import zipfile
+
+    cadre = CadreFactory()
+    response = client_for(staff).get(f"{API}cadres/approval-forms.zip", {"ids": str(cadre.pk), "format": fmt})
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/zip"
+    names = zipfile.ZipFile(io.BytesIO(response.content)).namelist()
+    assert len(names) == 1 and names[0].endswith(member)
+
+
+@pytest.mark.django_db
+def test_the_zip_of_forms_refuses_an_unknown_id_with_json_404(staff):
+    response = client_for(staff).get(f"{API}cadres/approval-forms.zip", {"ids": "999999", "format": "docx"})
+    assert response.status_code == 404
+    assert set(response.json()) == {"detail"}
+
+
+def test_nested_errors_are_strings_under_their_top_level_field(candidate, staff):
+    """API.md's `{field: [messages]}`: a list item's errors were nested objects; now strings naming where."""
+    body = {"reason": "x", "overrides": [{"rule": "R3", "reason": "理由"}, {"rule": "长" * 11, "reason": ""}]}
+    before = row_counts()
+    response = client_for(staff).post(f"{API}candidates/{candidate.pk}/transitions/withdraw/", body, format="json")
+    assert response.status_code == 400
+    (messages,) = response.json()["errors"].values()
+    assert list(response.json()["errors"]) == ["overrides"]
+    assert len(messages) == 2 and all(isinstance(m, str) for m in messages)
+    assert messages[0].startswith("1.rule：") and messages[1].startswith("1.reason：")
+    assert row_counts() == before
