@@ -3,8 +3,9 @@ checks and renderers as the pages (cadre/approval_form_views.py), the errors the
 
 from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import exceptions
+from rest_framework import serializers as drf_serializers
 from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
@@ -90,12 +91,29 @@ def _require_importer(user):
         raise NotAllowed("只有组工干部和管理员可以导入干部任免审批表")
 
 
+# The import's bodies (built by lrmx_import / roster): rows differ by source (.lrmx or .xlsx), hence `object`.
+IMPORT_PREVIEW = inline_serializer(
+    "ImportPreview",
+    {
+        "preview": drf_serializers.ListField(child=drf_serializers.DictField()),
+        "token": drf_serializers.CharField(),
+    },
+)
+IMPORT_APPLIED = inline_serializer(
+    "ImportApplied",
+    {
+        "created": drf_serializers.ListField(child=drf_serializers.IntegerField()),
+        "updated": drf_serializers.ListField(child=drf_serializers.IntegerField()),
+    },
+)
+
+
 class CadreImport(APIView):
     parser_classes = [MultiPartParser, FormParser]
 
     @extend_schema(
         request={"multipart/form-data": {"type": "object", "properties": {"file": {"type": "string"}}}},
-        responses={200: OpenApiResponse(description='{"preview": [...], "token"}')},
+        responses={200: IMPORT_PREVIEW},
     )
     def post(self, request):
         _require_importer(request.user)
@@ -135,7 +153,7 @@ def _roster_preview(actor, upload) -> dict:
 
 
 class CadreImportApply(APIView):
-    @extend_schema(request=None, responses={200: OpenApiResponse(description='{"created": [...], "updated": [...]}')})
+    @extend_schema(request=None, responses={200: IMPORT_APPLIED})
     def post(self, request, token):
         """An upload that is not this user's (or no longer exists) is 404 whoever asks, like any unknown id."""
         from . import roster
