@@ -3,6 +3,8 @@
 from django.contrib.auth import authenticate
 from django.contrib.auth.models import User
 from django.core.exceptions import RequestDataTooBig
+from django.http import JsonResponse
+from django.views import defaults
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import exceptions, generics, status
 from rest_framework import serializers as drf_serializers
@@ -37,6 +39,7 @@ from .serializers import (
     TokenRequestSerializer,
     TokenSerializer,
     TransitionSerializer,
+    TransitionVerbSerializer,
     UnitSerializer,
     VerifySerializer,
 )
@@ -44,12 +47,31 @@ from .serializers import (
 VIOLATIONS_RESPONSE = OpenApiResponse(description='{"violations": [{"rule", "message", "source", "overridable"}]}')
 
 
-def _errors(detail) -> dict:
+def _messages(detail, path: str = "") -> list[str]:
+    """Every message under one field, a nested one prefixed with where it is (`rule：…`, `0.votes：…`)."""
     if isinstance(detail, dict):
-        return {k: v if isinstance(v, list) else [v] for k, v in detail.items()}
+        found = []
+        for key, value in detail.items():
+            inner = path if key == "non_field_errors" else (f"{path}.{key}" if path else str(key))
+            found += _messages(value, inner)
+        return found
     if isinstance(detail, list):
-        return {"non_field_errors": detail}
-    return {"non_field_errors": [detail]}
+        found = []
+        for index, item in enumerate(detail):
+            nested = isinstance(item, dict | list)
+            found += _messages(item, (f"{path}.{index}" if path else str(index)) if nested else path)
+        return found
+    return [f"{path}：{detail}" if path else str(detail)]
+
+
+def _errors(detail) -> dict[str, list[str]]:
+    """DRF's error detail as API.md's `{field: [messages]}`: the top-level fields stay the keys and
+    every value is a list of strings, as the schema says (cadre/schema.py) — a nested serializer's or
+    a list item's errors (`override`, `votes`) become messages naming where they are, instead of the
+    nested objects the fuzzer found (scripts/fuzz_api.py)."""
+    if isinstance(detail, dict):
+        return {str(key): _messages(value) for key, value in detail.items()}
+    return {"non_field_errors": _messages(detail)}
 
 
 def exception_handler(exc, context):
@@ -70,6 +92,31 @@ def exception_handler(exc, context):
     if response is not None and isinstance(exc, exceptions.ValidationError):
         response.data = {"errors": _errors(exc.detail)}
     return response
+
+
+def _json(body: dict, status_code: int) -> JsonResponse:
+    return JsonResponse(body, status=status_code, json_dumps_params={"ensure_ascii": False})
+
+
+# Django's own error handlers (config/urls.py handler400/404/500): a path the URL patterns do not
+# match (`cadres/abc/`), a suspicious request or a crash under /api/ answers JSON in the API's shapes
+# like every other error of the API (API.md "Every error body is JSON"); pages keep templates/4xx.html.
+def bad_request(request, exception=None):
+    if request.path.startswith("/api/"):
+        return _json({"errors": {"non_field_errors": ["请求无效"]}}, 400)
+    return defaults.bad_request(request, exception)
+
+
+def not_found(request, exception=None):
+    if request.path.startswith("/api/"):
+        return _json({"detail": "未找到"}, 404)
+    return defaults.page_not_found(request, exception)
+
+
+def server_error(request):
+    if request.path.startswith("/api/"):
+        return _json({"detail": "服务器内部错误"}, 500)
+    return defaults.server_error(request)
 
 
 def _valid(serializer_class, request, **kwargs):
@@ -220,23 +267,19 @@ class _CadreFactList(generics.ListAPIView):
         return Response(self.serializer_class(fact).data, status=status.HTTP_201_CREATED)
 
 
-@extend_schema(
-    request=AssessmentSerializer, responses={200: AssessmentSerializer(many=True), 201: AssessmentSerializer}
-)
+@extend_schema_view(post=extend_schema(request=AssessmentSerializer, responses={201: AssessmentSerializer}))
 class AssessmentList(_CadreFactList):
     model = Assessment
     serializer_class = AssessmentSerializer
 
 
-@extend_schema(
-    request=EvaluationSerializer, responses={200: EvaluationSerializer(many=True), 201: EvaluationSerializer}
-)
+@extend_schema_view(post=extend_schema(request=EvaluationSerializer, responses={201: EvaluationSerializer}))
 class EvaluationList(_CadreFactList):
     model = Evaluation
     serializer_class = EvaluationSerializer
 
 
-@extend_schema(request=SanctionSerializer, responses={200: SanctionSerializer(many=True), 201: SanctionSerializer})
+@extend_schema_view(post=extend_schema(request=SanctionSerializer, responses={201: SanctionSerializer}))
 class SanctionList(_CadreFactList):
     model = Sanction
     serializer_class = SanctionSerializer
@@ -341,18 +384,40 @@ class CandidateDetail(APIView):
         return Response(CandidateSerializer(selectors.get_candidate_for_user(user=request.user, pk=pk)).data)
 
 
+TRANSITION_PATH = OpenApiParameter(
+    "transition",
+    str,
+    OpenApiParameter.PATH,
+    enum=list(TransitionVerbSerializer().fields["transition"].choices),
+    description="操作（状态机的动词）",
+)
+
+
+def _verb(transition: str) -> str:
+    """The path's verb through TransitionVerbSerializer: unknown → 400 {"errors": {"transition": […]}}."""
+    serializer = TransitionVerbSerializer(data={"transition": transition})
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data["transition"]
+
+
 class CandidateCheck(APIView):
-    @extend_schema(responses={200: CheckSerializer})
+    @extend_schema(parameters=[TRANSITION_PATH], responses={200: CheckSerializer})
     def get(self, request, pk, transition):
         candidate = selectors.get_candidate_for_user(user=request.user, pk=pk)
+        transition = _verb(transition)
         evaluation = services.candidate_check(candidate=candidate, transition=transition)
         return Response({"allowed": evaluation.allowed, "violations": [v.as_dict() for v in evaluation.violations]})
 
 
 class CandidateTransition(APIView):
-    @extend_schema(request=TransitionSerializer, responses={200: CandidateSerializer, 409: VIOLATIONS_RESPONSE})
+    @extend_schema(
+        parameters=[TRANSITION_PATH],
+        request=TransitionSerializer,
+        responses={200: CandidateSerializer, 409: VIOLATIONS_RESPONSE},
+    )
     def post(self, request, pk, transition):
         selectors.get_candidate_for_user(user=request.user, pk=pk)
+        transition = _verb(transition)
         data = _valid(TransitionSerializer, request)
         overrides = list(data.get("overrides", []))
         if "override" in data:

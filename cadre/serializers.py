@@ -17,7 +17,7 @@ from .models import (
     Selection,
     Unit,
 )
-from .services import POST_READ_ONLY
+from .services import POST_READ_ONLY, TRANSITIONS
 
 MIN_YEAR = 1950
 
@@ -238,6 +238,17 @@ class CheckSerializer(serializers.Serializer):
 class OverrideSerializer(serializers.Serializer):
     rule = serializers.CharField(max_length=10)
     reason = serializers.CharField(max_length=2000)
+
+
+class TransitionVerbSerializer(serializers.Serializer):
+    """The `{transition}` of `candidates/{id}/check/…` and `…/transitions/…`: one of the verbs of the
+    Candidate state machine (services.TRANSITIONS; send_back has its own endpoint). The views validate
+    the path with it and the schema's enum is its choices, so the two cannot disagree."""
+
+    transition = serializers.ChoiceField(
+        choices=list(TRANSITIONS),
+        error_messages={"invalid_choice": "未知的操作：{input}"},
+    )
 
 
 class TransitionSerializer(serializers.Serializer):

@@ -201,6 +201,12 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "干部选任全程纪实 API",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Every operation lists its error responses with their bodies (cadre/schema.py); the enum hook
+    # stays first so that enums are named before the error components are added.
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "cadre.schema.add_error_responses",
+    ],
     "ENUM_NAME_OVERRIDES": {
         "StageEnum": "cadre.models.Stage",
         "ConsultationLevelEnum": "inspection.models.ConsultationLevel",

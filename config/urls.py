@@ -53,3 +53,8 @@ urlpatterns = [
     path("supervision/", include("supervision.urls")),
     path("", include("cadre.urls")),
 ]
+
+# JSON under /api/, the templates elsewhere (cadre/api.py).
+handler400 = "cadre.api.bad_request"
+handler404 = "cadre.api.not_found"
+handler500 = "cadre.api.server_error"

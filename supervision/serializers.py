@@ -50,9 +50,11 @@ class ComplaintSerializer(serializers.ModelSerializer):
     channel_label = serializers.CharField(source="get_channel_display", read_only=True)
     category_label = serializers.CharField(source="get_category_display", read_only=True)
     status_label = serializers.CharField(source="get_status_display", read_only=True)
+    # "" until concluded: the schema says so (an enum of the outcomes alone refused every open complaint).
+    outcome = serializers.ChoiceField(choices=Complaint.Outcome.choices, allow_blank=True, read_only=True)
     outcome_label = serializers.CharField(source="get_outcome_display", read_only=True)
-    assigned_to = serializers.CharField(source="assigned_to.username", read_only=True, default=None)
-    created_by = serializers.CharField(source="created_by.username", read_only=True, default=None)
+    assigned_to = serializers.CharField(source="assigned_to.username", read_only=True, default=None, allow_null=True)
+    created_by = serializers.CharField(source="created_by.username", read_only=True, default=None, allow_null=True)
 
     class Meta:
         model = Complaint

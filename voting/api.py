@@ -11,8 +11,15 @@ from django.db.models import Count, Q
 from django.http import FileResponse, Http404, QueryDict
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+    inline_serializer,
+)
 from rest_framework import exceptions, generics, status
+from rest_framework import serializers as drf_serializers
 from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -248,6 +255,48 @@ class DecisionMeetingSecondVote(APIView):
 
 
 TOO_MANY = OpenApiResponse(description="错误投票码过多：Retry-After 秒后再试")
+CODE = OpenApiParameter("code", str, description="投票码（不登录、凭投票码投票的参与人）")
+
+
+# The bodies these views build by hand (services return dicts), so that the schema — and the fuzzer
+# in CI (scripts/fuzz_api.py) — can hold them to a shape; items differ by kind, hence `object`.
+def _object():
+    return drf_serializers.DictField()
+
+
+VOTER_BALLOT = inline_serializer(
+    "VoterBallot",
+    {
+        "session": drf_serializers.IntegerField(),
+        "kind": drf_serializers.CharField(),
+        "title": drf_serializers.CharField(),
+        "status": drf_serializers.CharField(),
+        "voted": drf_serializers.BooleanField(),
+        "items": drf_serializers.ListField(child=_object()),
+    },
+)
+TALLY = inline_serializer(
+    "BallotTally",
+    {"ballots": drf_serializers.IntegerField(), "items": drf_serializers.ListField(child=_object())},
+)
+BULLETIN = inline_serializer(
+    "BallotBulletin",
+    {
+        "entries": inline_serializer(
+            "BulletinEntry", {"receipt": drf_serializers.CharField(), "choices": _object()}, many=True
+        ),
+        "root": drf_serializers.CharField(),
+        "count": drf_serializers.IntegerField(),
+    },
+)
+RECUSAL = inline_serializer(
+    "RecusalRecorded",
+    {
+        "item": drf_serializers.IntegerField(),
+        "user": drf_serializers.IntegerField(),
+        "reason": drf_serializers.CharField(),
+    },
+)
 
 
 class SignedInOrCode(BasePermission):
@@ -397,7 +446,9 @@ class BallotSessionOpen(APIView):
 class BallotForVoter(APIView):
     permission_classes = [SignedInOrCode]
 
-    @extend_schema(responses={200: None, 400: ERRORS_400, 409: VIOLATIONS_409, 429: TOO_MANY})
+    @extend_schema(
+        parameters=[CODE], responses={200: VOTER_BALLOT, 400: ERRORS_400, 409: VIOLATIONS_409, 429: TOO_MANY}
+    )
     def get(self, request, pk):
         """The items this voter (a member, or `?code=`) may vote on, each with `recused` (V8)."""
         code = request.query_params.get("code")
@@ -431,7 +482,7 @@ class BallotCast(APIView):
 
 
 class BallotSessionClose(APIView):
-    @extend_schema(request=None, responses={200: None, 409: VIOLATIONS_409})
+    @extend_schema(request=None, responses={200: TALLY, 409: VIOLATIONS_409})
     def post(self, request, pk):
         """Closes the vote and answers the tally at once (V2)."""
         session = _managed(request, pk)
@@ -444,7 +495,7 @@ def _closed(session):
 
 
 class BallotSessionTally(APIView):
-    @extend_schema(responses={200: None, 409: VIOLATIONS_409})
+    @extend_schema(responses={200: TALLY, 409: VIOLATIONS_409})
     def get(self, request, pk):
         """The tally announced at closing: per item the counts and `passed` (V3 / R3 / E2)."""
         session = _session(request, pk)
@@ -455,7 +506,7 @@ class BallotSessionTally(APIView):
 class BallotSessionBulletin(APIView):
     permission_classes = [SignedInOrCode]
 
-    @extend_schema(responses={200: None, 404: None, 409: VIOLATIONS_409, 429: TOO_MANY})
+    @extend_schema(parameters=[CODE], responses={200: BULLETIN, 404: None, 409: VIOLATIONS_409, 429: TOO_MANY})
     def get(self, request, pk):
         """After closing: every (receipt, choices) sorted by receipt, and `root` (sha256 of the canonical JSON).
         Supervisors, admins, staff of the session, its voters (members, or `?code=` with the code used)."""
@@ -498,7 +549,7 @@ class BallotSecondVote(APIView):
 
 
 class BallotRecusals(APIView):
-    @extend_schema(request=RecusalSerializer, responses={201: None, 400: ERRORS_400, 409: VIOLATIONS_409})
+    @extend_schema(request=RecusalSerializer, responses={201: RECUSAL, 400: ERRORS_400, 409: VIOLATIONS_409})
     def post(self, request, pk):
         """V8: staff record a member's recusal from one item."""
         session = _managed(request, pk)
@@ -522,7 +573,7 @@ class UserCadre(APIView):
         return Response({"id": pk, "cadre": link.cadre_id if link else None})
 
 
-@extend_schema(request=KinshipSerializer, responses={200: KinshipSerializer(many=True), 201: KinshipSerializer})
+@extend_schema_view(post=extend_schema(request=KinshipSerializer, responses={201: KinshipSerializer}))
 class CadreKinships(generics.ListAPIView):
     """Kinships of a cadre, whichever side they were entered on (I9, V8). Read by those who read cadres
     (org_staff, admins, supervisors); written by org_staff and admins under the cadre-edit rule."""
