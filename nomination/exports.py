@@ -170,7 +170,7 @@ def _read_cadre_row(tally, number, values, cells, expected, seen, blank_means_ab
     tally.where[f"votes_{pk}"] = _at(number, "得票数")
 
 
-def located(exc: InvalidInput, tally: Tally) -> InvalidInput:
+def located(exc, tally: Tally):
     """The service's errors about the sheet's numbers as messages naming the cells they came from;
     errors about the form's own fields (unit, kind, date) stay on those fields."""
     errors: dict[str, list[str]] = {}

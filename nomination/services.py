@@ -358,7 +358,7 @@ def recommendation_confirm_xlsx(*, actor: User, meeting_id: int, data: bytes) ->
         return recommendation_confirm(
             actor=actor, meeting_id=meeting_id, entitled=tally.entitled, present=tally.present, votes=tally.votes
         )
-    except InvalidInput as exc:
+    except (InvalidInput, EntryMismatch) as exc:
         raise exports.located(exc, tally) from exc
 
 

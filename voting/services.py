@@ -15,7 +15,7 @@ from django.contrib.auth.models import User
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
-from cadre import approval_form, roles
+from cadre import approval_form, citations, roles
 from cadre import services as cadre_services
 from cadre.access import ensure_can_work
 from cadre.cleaning import Cleaner, clean_text
@@ -1368,7 +1368,8 @@ def paper_evaluation_confirm(*, actor: User, evaluation_id: int, ballots: int, r
     if set(rows) - set(first):
         differing.append("第二次录入的测评对象与第一次录入不同")
     if differing:
-        raise Conflict(f"{MISMATCH_MESSAGE}（不一致：{'；'.join(differing)}）", rule="mismatch")
+        message = f"{MISMATCH_MESSAGE}（不一致：{'；'.join(differing)}）"
+        raise Conflict(message, rule="E2", source=citations.source_for("E2"))
     clean = Cleaner()
     _ensure_not_rated(first, evaluation.year, clean)  # one may have been typed in meanwhile
     if clean.errors:

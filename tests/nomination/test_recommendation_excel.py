@@ -158,7 +158,7 @@ def test_first_upload_then_blind_second_upload_confirms(client, staff, second, c
     client.force_login(second)
     response = upload_second(client, candidate, meeting, sheet(rows=rows_for(candidate, rival, b=13)))
     body = response.content.decode()
-    assert response.status_code == 400
+    assert response.status_code == 409  # a refusal by the procedure (R1), each differing cell named
     assert "第 8 行“得票数”：李四的得票数与第一次录入不一致" in body
     meeting.refresh_from_db()
     assert not meeting.confirmed and not candidate.record.filter(kind="fact", payload__fact="recommendation").exists()

@@ -114,7 +114,7 @@ def test_different_numbers_are_refused_naming_each(staff, other_staff, a, b):
             ballots=31,
             rows={a.pk: counts(10, 15, 3, 2), b.pk: counts(6, 9, 10, 5)},
         )
-    assert refused.value.rule == "mismatch"
+    assert refused.value.rule == "E2"
     assert refused.value.message.endswith("（不一致：收回测评票数；王二的优秀票、称职票）")
     evaluation.refresh_from_db()
     assert not evaluation.confirmed and not Evaluation.objects.exists()
