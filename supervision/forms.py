@@ -92,6 +92,7 @@ class AppointmentCorrectForm(forms.Form):
         label=_("更正理由"),
         widget=forms.Textarea(attrs={"rows": 2}),
         max_length=2000,
+        required=False,  # the service says what is missing (请填写更正理由), as the API does
         help_text=_("如：录入时误将任职文件的日期填错，以任职文件为准"),
     )
 
