@@ -146,6 +146,9 @@ def meeting_open(*, actor: User, meeting_id: int, present: int) -> DecisionMeeti
     present = clean.count(present, "present", label="实到会人数")
     if present is not None and present > meeting.entitled:
         clean.add("present", f"实到会人数不能超过应到会人数（{meeting.entitled}）")
+    today = timezone.localdate()
+    if meeting.held_on > today:  # #11: opening records that the meeting is being held
+        clean.add("held_on", f"会议日期 {meeting.held_on} 晚于今天（{today}），会议尚未召开，不能开会")
     clean.done()
     items = list(meeting.agenda.values_list("candidate_id", flat=True))
     if not items:

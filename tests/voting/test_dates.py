@@ -53,3 +53,19 @@ def test_meeting_not_before_the_inspection_ended(staff, inspected):
     on_the_day = meeting(staff, inspected, ENDS)  # the day the inspection ended is allowed
     services.agenda_add(actor=staff, meeting_id=on_the_day.pk, candidate_id=inspected.pk)
     assert AgendaItem.objects.filter(meeting=on_the_day, candidate=inspected).exists()
+
+
+def test_a_meeting_dated_tomorrow_cannot_open_today(staff, inspected):
+    tomorrow = meeting(staff, inspected, timezone.localdate() + timedelta(days=1))
+    services.agenda_add(actor=staff, meeting_id=tomorrow.pk, candidate_id=inspected.pk)
+    with pytest.raises(InvalidInput) as exc:
+        services.meeting_open(actor=staff, meeting_id=tomorrow.pk, present=11)
+    today = timezone.localdate()
+    assert exc.value.errors == {
+        "held_on": [f"会议日期 {today + timedelta(days=1)} 晚于今天（{today}），会议尚未召开，不能开会"]
+    }
+    tomorrow.refresh_from_db()
+    assert tomorrow.opened_at is None and tomorrow.present is None
+    today_meeting = meeting(staff, inspected, today)
+    services.agenda_add(actor=staff, meeting_id=today_meeting.pk, candidate_id=inspected.pk)
+    assert services.meeting_open(actor=staff, meeting_id=today_meeting.pk, present=11).opened_at is not None
