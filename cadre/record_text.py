@@ -79,6 +79,7 @@ FACTS = {
     "complaint_concluded": "举报办结",
     "pre_appointment_talk": "任前谈话",
     "appointment_document": "登记任职文件",
+    "appointment_date_corrected": "更正任职日期",
     "archive_pdf": "全程记实表归档",
 }
 
@@ -343,6 +344,8 @@ KEY_LABELS = {
     "promotion": "新提拔",
     "probation_days": "试用期（天）",
     "probation_ends_on": "试用期满",
+    "old_effective_on": "原任职日期",
+    "old_probation_ends_on": "原试用期满",
     "appointment": "任职文件",
     # the archive (A4)
     "archive": "归档编号",
@@ -788,6 +791,11 @@ def _fact_sentence(p: dict, actor: str, whom: str) -> str:
         return f"{actor}记录任前谈话：{v(p.get('talked_on'))}由{p.get('talked_by', '')}谈话。"
     if fact == "appointment_document":
         return f"{actor}登记任职文件 {p.get('document_number', '')}，任职日期{v(p.get('effective_on'))}。"
+    if fact == "appointment_date_corrected":
+        return (
+            f"{actor}更正任职文件 {p.get('document_number', '')} 的任职日期：{v(p.get('old_effective_on'))} → "
+            f"{v(p.get('effective_on'))}，理由：{p.get('reason', '')}。"
+        )
     if fact == "archive_pdf":
         return f"{actor}将{whom}的全程记实表归档（PDF，SHA-256 {str(p.get('sha256', ''))[:16]}…）。"
     if fact in ("publicity_closed", "publicity_overdue_complaint"):

@@ -8,6 +8,8 @@ from datetime import timedelta
 
 from django.utils import timezone
 
+from cadre import demo_dates
+from cadre.dates import before_inspection, inspection_period
 from cadre.people import person_name
 from cadre.thresholds import snapshot
 
@@ -38,7 +40,7 @@ def prepare_deliberate(candidate, actor):
         services.notice_publish(
             actor=actor,
             selection=selection,
-            published_on=today - timedelta(days=7),
+            published_on=demo_dates.days_ago(demo_dates.INSPECTION_NOTICE, today),
             team_text=f"组长 {person_name(actor)}",
             contact_phone="0000-1234567",
             text=f"拟对{selection.title}的考察对象进行考察，欢迎反映情况。",
@@ -49,22 +51,28 @@ def prepare_deliberate(candidate, actor):
     elif existing is not None:
         services.team_candidate_add(actor=actor, team=existing, candidate=candidate)
     else:
+        # #11: the period starts on or after the stages before it and ends before the committee meets.
+        starts_on = demo_dates.on_or_after(
+            demo_dates.days_ago(demo_dates.TEAM_STARTS, today), *(day for _, day in before_inspection(candidate))
+        )
         services.team_create(
             actor=actor,
             selection=selection,
             name=f"{selection.title}考察组",
             leader=actor,
-            starts_on=today - timedelta(days=6),
-            ends_on=today - timedelta(days=1),
+            starts_on=starts_on,
+            ends_on=demo_dates.on_or_after(demo_dates.days_ago(demo_dates.TEAM_ENDS, today), starts_on),
             place=candidate.cadre.unit.name,
             scope="单位领导班子成员、中层干部",
             forum_size=20,
             candidates=[candidate],
         )
+    # What the team did is dated inside its period (#11): its last day, or today while it still works.
+    worked_on = _team_day(candidate, today)
     done = set(InspectionProcedure.objects.filter(candidate=candidate).values_list("name", flat=True))
     for name in thresholds["I3.procedures"]:
         if name not in done:
-            services.procedure_create(actor=actor, candidate=candidate, name=name, done_on=today - timedelta(days=3))
+            services.procedure_create(actor=actor, candidate=candidate, name=name, done_on=worked_on)
     covered = set(Talk.objects.filter(candidate=candidate).values_list("category", flat=True))
     for category in thresholds["I4.categories"]:
         if category not in covered:
@@ -73,7 +81,7 @@ def prepare_deliberate(candidate, actor):
                 candidate=candidate,
                 interviewee=f"{category}代表",
                 category=category,
-                talked_on=today - timedelta(days=3),
+                talked_on=worked_on,
                 summary="反映该同志工作扎实、作风正派。",
             )
     assessed = set(FactorAssessment.objects.filter(candidate=candidate).values_list("factor", flat=True))
@@ -89,7 +97,7 @@ def prepare_deliberate(candidate, actor):
                 actor=actor,
                 candidate=candidate,
                 department=department,
-                received_on=today - timedelta(days=2),
+                received_on=worked_on,
                 opinion="未发现影响使用的问题。",
             )
     if candidate.position.requires_audit and not candidate.economic_audits.exists():
@@ -97,7 +105,7 @@ def prepare_deliberate(candidate, actor):
             actor=actor,
             candidate=candidate,
             auditor="县审计局",
-            concluded_on=today - timedelta(days=2),
+            concluded_on=worked_on,
             conclusion="未发现违反财经纪律的问题。",
         )
     report = InspectionReport.objects.filter(selection=selection, position=candidate.position).first()
@@ -109,13 +117,21 @@ def prepare_deliberate(candidate, actor):
             comparison="对考察对象的德才表现进行了对比分析。",
             recommendation=f"建议{candidate.cadre.name}为拟任人选。",
             recommended=candidate,
-            heard_on=today - timedelta(days=1),
+            heard_on=worked_on,
         )
+
+
+def _team_day(candidate, today):
+    """The last day of the candidate's inspection team's period, or today if that is later than today."""
+    period = inspection_period(candidate)
+    return min(period[1], today) if period else today
 
 
 def prepare_decide(candidate, actor):
     """D1–D2: the 部长办公会 and 书记碰头会 consultations, and the comparison for the post."""
     today = timezone.localdate()
+    # after the inspection, before the committee's meeting (voting.demo.decision_day)
+    held_on = min(_team_day(candidate, today) + timedelta(days=1), today)
     levels = set(candidate.consultations.values_list("level", flat=True))
     participants = {
         ConsultationLevel.MINISTER_MEETING: "组织部部长、副部长",
@@ -127,7 +143,7 @@ def prepare_decide(candidate, actor):
                 actor=actor,
                 selection=candidate.selection,
                 level=level,
-                held_on=today,
+                held_on=held_on,
                 participants=participants[level],
                 opinions="同意该人选提交常委会讨论。",
                 candidates=[candidate],

@@ -12,6 +12,7 @@ from django.db import transaction
 from cadre import roles
 from cadre.access import ensure_can_work
 from cadre.cleaning import Cleaner
+from cadre.dates import before_inspection
 from cadre.errors import Conflict, InvalidInput, NotAllowed
 from cadre.models import Cadre, Candidate, Position, RecordKind, Selection, Stage
 from cadre.record import record_append
@@ -194,6 +195,7 @@ def team_create(
     clean.done()
     locked = _lock(c.pk for c in candidates)
     _ensure_assignable(locked, selection)
+    _ensure_period_after(starts_on, locked)
     _ensure_no_kinship([(leader, leader_cadre)], locked)
     team = InspectionTeam.objects.create(
         selection=selection,
@@ -230,6 +232,35 @@ def _ensure_assignable(candidates: list[Candidate], selection: Selection):
         raise refusal("S1", f"{'、'.join(assigned)}已分配考察组", field="candidates")
 
 
+def _ensure_period_after(starts_on, candidates: list[Candidate]):
+    """#11: a team's period starts on or after the dates of the stages before inspection — the motion
+    meeting, a signed nomination, the recommendation, the 部长办公会's decision — of each candidate."""
+    clean = Cleaner(max_length=MAX_TEXT)
+    for candidate in candidates:
+        for label, day in before_inspection(candidate):
+            if starts_on < day:
+                clean.add(
+                    "starts_on",
+                    f"考察开始日期 {starts_on.isoformat()} 早于{candidate.cadre.name}的{label} {day.isoformat()}",
+                )
+    clean.done()
+
+
+def _ensure_in_period(clean: Cleaner, field: str, day, candidate: Candidate, label: str):
+    """#11: what the team did for a candidate is dated inside the team's period (考察组工作期间)."""
+    if day is None:
+        return
+    assignment = TeamAssignment.objects.filter(candidate=candidate).select_related("team").first()
+    if assignment is None:
+        clean.add(field, "尚未为该人选登记考察组，请先登记考察组（考察时间、地点、范围）再记录")
+        return
+    team = assignment.team
+    if not team.starts_on <= day <= team.ends_on:
+        where = "早于" if day < team.starts_on else "晚于"
+        period = f"{team.starts_on.isoformat()} 至 {team.ends_on.isoformat()}"
+        clean.add(field, f"{label} {day.isoformat()} {where}考察组工作期间（{period}）")
+
+
 @transaction.atomic
 def team_member_add(
     *, actor: User, team: InspectionTeam, user: User, cadre: Cadre | None = None
@@ -254,6 +285,7 @@ def team_candidate_add(*, actor: User, team: InspectionTeam, candidate: Candidat
     ensure_can_work(actor, team.selection)
     locked = _lock_one(candidate)
     _ensure_assignable([locked], team.selection)
+    _ensure_period_after(team.starts_on, [locked])
     members = [(m.user, m.cadre) for m in team.members.select_related("user", "cadre")]
     _ensure_no_kinship(members, [locked])
     assignment = TeamAssignment.objects.create(team=team, candidate=locked)
@@ -273,6 +305,7 @@ def procedure_create(*, actor: User, candidate: Candidate, name: str, done_on, n
     clean = Cleaner(max_length=MAX_TEXT)
     name = clean.choice(name, "name", selectors.procedure_choices())
     done_on = clean.date(done_on, "done_on", not_future=True)
+    _ensure_in_period(clean, "done_on", done_on, candidate, "考察程序日期")
     note = clean.text(note, "note", required=False)
     clean.done()
     procedure = InspectionProcedure.objects.create(
@@ -301,6 +334,7 @@ def talk_create(*, actor: User, candidate: Candidate, interviewee: str, category
     interviewee = clean.text(interviewee, "interviewee", max_length=50)
     category = clean.choice(category, "category", selectors.category_choices())
     talked_on = clean.date(talked_on, "talked_on", not_future=True)
+    _ensure_in_period(clean, "talked_on", talked_on, candidate, "谈话日期")
     summary = clean.text(summary, "summary")
     clean.done()
     talk = Talk.objects.create(

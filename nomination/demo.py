@@ -8,9 +8,9 @@ for the caller to arrange, so nothing here invents candidates.
 """
 
 from django.contrib.auth.models import User
-from django.utils import timezone
 
-from cadre import roles
+from cadre import demo_dates, roles
+from cadre.dates import motion_date
 from cadre.selectors import can_work_on
 from cadre.services import selection_assign, user_create
 
@@ -28,7 +28,7 @@ def prepare_nominate(candidate, actor):
         actor=actor,
         selection_id=candidate.selection_id,
         meeting_name="县委常委会会议",
-        meeting_date=timezone.localdate(),
+        meeting_date=demo_dates.days_ago(demo_dates.MOTION),
         item=f"研究{candidate.selection.title}动议事项",
     )
 
@@ -68,6 +68,7 @@ def second_staff(candidate, actor) -> User:
 def prepare_inspect(candidate, actor):
     """R2/R3: a confirmed recommendation in the cadre's own unit with a good share; R5: the ministers' decision."""
     cadre = candidate.cadre
+    motion = motion_date(candidate.selection_id)  # dates follow the ones before (#11)
     has_result = RecommendationResult.objects.filter(
         cadre=cadre,
         meeting__selection=candidate.selection_id,
@@ -81,15 +82,18 @@ def prepare_inspect(candidate, actor):
             selection_id=candidate.selection_id,
             unit_id=cadre.unit_id,
             kind=RecommendationMeeting.Kind.MEETING,
-            held_on=timezone.localdate(),
+            held_on=demo_dates.on_or_after(demo_dates.days_ago(demo_dates.RECOMMENDATION), motion),
             **numbers,
         )
         services.recommendation_confirm(actor=second_staff(candidate, actor), meeting_id=meeting.pk, **numbers)
     if not InspectionDecision.objects.filter(selection=candidate.selection_id, candidates=candidate).exists():
+        held = RecommendationMeeting.objects.filter(
+            selection=candidate.selection_id, confirmed_by__isnull=False, results__cadre=cadre
+        ).values_list("held_on", flat=True)
         services.inspection_decision_record(
             actor=actor,
             selection_id=candidate.selection_id,
-            meeting_date=timezone.localdate(),
+            meeting_date=demo_dates.on_or_after(demo_dates.days_ago(demo_dates.INSPECTION_DECISION), motion, *held),
             reasons="综合民主推荐、年度考核和一贯表现，研究确定为考察对象",
             candidate_ids=[candidate.pk],
         )

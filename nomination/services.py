@@ -14,6 +14,7 @@ from django.utils import timezone
 from cadre import citations
 from cadre.access import ensure_can_work
 from cadre.cleaning import Cleaner
+from cadre.dates import motion_date
 from cadre.errors import Conflict, InvalidInput, NotAllowed
 from cadre.models import Candidate, RecordKind, Selection, Stage, Unit
 from cadre.record import record_append
@@ -69,6 +70,31 @@ def _fact(candidate, actor, fact: str, label: str, **details):
     )
 
 
+# ---------------------------------------------------------------------------- dates (#11)
+
+
+def _not_before_motion(clean: Cleaner, field: str, day: date | None, selection_id: int, label: str) -> None:
+    """A stage's date is not before the motion: the first meeting that had it on its agenda (M4).
+    The same day is allowed (a meeting may decide the motion and hear the nominations)."""
+    motion = motion_date(selection_id) if day else None
+    if motion and day < motion:
+        clean.add(field, f"{label} {day.isoformat()} 早于动议会议日期 {motion.isoformat()}")
+
+
+def _not_before_recommendation(clean: Cleaner, day: date, selection: Selection, candidates) -> None:
+    """R5: the 部长办公会 decides the inspection objects on the recommendation, so not before it."""
+    held = (
+        RecommendationMeeting.objects.filter(
+            selection=selection, confirmed_by__isnull=False, results__cadre__in=[c.cadre_id for c in candidates]
+        )
+        .order_by("-held_on")
+        .values_list("held_on", flat=True)
+        .first()
+    )
+    if held and day < held:
+        clean.add("meeting_date", f"部长办公会日期 {day.isoformat()} 早于民主推荐日期 {held.isoformat()}")
+
+
 # ---------------------------------------------------------------------------- motion (M4)
 
 
@@ -121,6 +147,7 @@ def nomination_record(
     reasons = clean.text(reasons, "reasons", required=leader, label="推荐理由")
     signed_by = clean.text(signed_by, "signed_by", required=leader, max_length=50, label="签名人")
     signed_on = clean.date(signed_on, "signed_on", required=leader, not_future=True, label="签名日期")
+    _not_before_motion(clean, "signed_on", signed_on, candidate.selection_id, "签名日期")
     clean.done()
     nomination = Nomination.objects.create(
         candidate=candidate,
@@ -203,6 +230,7 @@ def recommendation_enter(
         clean.add("unit", "请选择推荐单位")
     clean.choice(kind, "kind", RecommendationMeeting.Kind.values, message="推荐方式必须是会议推荐或个别谈话推荐")
     held_on = clean.date(held_on, "held_on", not_future=True, label="推荐日期")
+    _not_before_motion(clean, "held_on", held_on, selection.pk, "推荐日期")
     entitled, present, votes = _check_numbers(entitled, present, votes, clean)
     unknown = set(votes) - ballot_cadre_ids(selection)
     if unknown:
@@ -392,6 +420,9 @@ def inspection_decision_record(
         clean.add("candidates", "请至少选择一名考察对象")
     elif len(candidates) != len(set(ids)):
         clean.add("candidates", "考察对象必须是本次选任工作的人选")
+    _not_before_motion(clean, "meeting_date", meeting_date, selection.pk, "部长办公会日期")
+    if meeting_date and candidates:
+        _not_before_recommendation(clean, meeting_date, selection, candidates)
     clean.done()
     late = [c.cadre.name for c in candidates if c.stage != Stage.RECOMMENDATION]
     if late:  # the procedure refuses (409 "stage"), the input was well-formed

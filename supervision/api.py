@@ -26,6 +26,7 @@ from cadre.selectors import get_candidate_for_user
 from . import calendar_services, selectors, services
 from .models import HolidayNotice
 from .serializers import (
+    AppointmentCorrectSerializer,
     AppointmentSerializer,
     ComplaintAssignSerializer,
     ComplaintSerializer,
@@ -276,6 +277,20 @@ class AppointmentDetail(APIView):
         data = _valid(AppointmentSerializer, request)
         appointment = services.appointment_record(actor=request.user, candidate_id=candidate.pk, **data)
         return Response(AppointmentSerializer(appointment).data, status=status.HTTP_201_CREATED)
+
+
+class AppointmentCorrection(APIView):
+    """#11: correct the appointment date; the record keeps old → new and the reason."""
+
+    @extend_schema(
+        request=AppointmentCorrectSerializer,
+        responses={200: AppointmentSerializer, 400: ERRORS_400, 409: ONCE_409},
+    )
+    def post(self, request, pk):
+        candidate = _candidate(request, pk, write=True)
+        data = _valid(AppointmentCorrectSerializer, request)
+        appointment = services.appointment_correct(actor=request.user, candidate_id=candidate.pk, **data)
+        return Response(AppointmentSerializer(appointment).data)
 
 
 # ---------------------------------------------------------------------------- working-day calendar (P1)

@@ -12,6 +12,7 @@ urlpatterns = [
     path("candidates/<int:pk>/complaints/<int:complaint_pk>/conclude/", api.ComplaintConclude.as_view()),
     path("candidates/<int:pk>/appointment-talks/", api.AppointmentTalkList.as_view()),
     path("candidates/<int:pk>/appointment/", api.AppointmentDetail.as_view()),
+    path("candidates/<int:pk>/appointment/correction/", api.AppointmentCorrection.as_view()),
     path("public/notices/", api.PublicNoticeList.as_view()),
     path("public/complaints/", api.PublicComplaintCreate.as_view()),
     path("public/complaints/<str:reference>/", api.PublicComplaintStatus.as_view()),

@@ -8,11 +8,12 @@ from datetime import date
 
 from django.utils import timezone
 
+from cadre.demo_dates import on_or_after
 from cadre.errors import InvalidInput
 from cadre.thresholds import snapshot
 
 from . import services
-from .selectors import appointment_of, latest_publicity, talks_of
+from .selectors import appointment_of, decided_on, latest_publicity, talks_of
 from .workdays import CalendarUnavailableError, start_for_ended, year_known
 
 DEMO_CHANNELS = {
@@ -38,7 +39,8 @@ def prepare_appoint(candidate, actor):
     today = timezone.localdate()
     ensure_calendar(today)
     if latest_publicity(candidate) is None:
-        starts_on = start_for_ended(today, snapshot()["P1.working_days"])
+        # not before the committee's decision (#11), should a test have held it later
+        starts_on = on_or_after(start_for_ended(today, snapshot()["P1.working_days"]), decided_on(candidate))
         services.publicity_start(actor=actor, candidate_id=candidate.pk, starts_on=starts_on, **DEMO_CHANNELS)
     if not talks_of(candidate).exists():
         services.talk_record(

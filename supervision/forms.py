@@ -86,6 +86,19 @@ class AppointmentForm(Form):
     effective_on = forms.DateField(label=_("任职日期"), widget=DATE)
 
 
+class AppointmentCorrectForm(forms.Form):
+    """#11: a mistyped appointment date is corrected with a reason, recorded (old → new)."""
+
+    new_date = forms.DateField(label=_("更正后的任职日期"), widget=DATE)
+    reason = forms.CharField(
+        label=_("更正理由"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=2000,
+        required=False,  # the service says what is missing (请填写更正理由), as the API does
+        help_text=_("如：录入时误将任职文件的日期填错，以任职文件为准"),
+    )
+
+
 # ---------------------------------------------------------------------------- the public complaint form
 
 CHALLENGE_SALT = "supervision.public-complaint.challenge"

@@ -110,6 +110,21 @@ def appointment_of(candidate: Candidate) -> Appointment | None:
     return Appointment.objects.filter(candidate=candidate).first()
 
 
+def appointment_corrections(candidate: Candidate) -> list[dict]:
+    """The recorded corrections of the appointment date (#11), oldest first: old, new, reason, who, when."""
+    entries = candidate.record.filter(kind=RecordKind.FACT, payload__fact="appointment_date_corrected")
+    return [
+        {
+            "at": e.at,
+            "actor": e.actor_name,
+            "old": e.payload.get("old_effective_on"),
+            "new": e.payload.get("effective_on"),
+            "reason": e.payload.get("reason"),
+        }
+        for e in entries.order_by("seq")
+    ]
+
+
 def get_complaint_for_candidate(*, candidate: Candidate, pk) -> Complaint:
     try:
         return Complaint.objects.get(candidate=candidate, pk=pk)

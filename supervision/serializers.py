@@ -223,3 +223,12 @@ class HolidayNoticeSerializer(serializers.ModelSerializer):
     @extend_schema_field(DATES)
     def get_workdays(self, obj) -> list[str]:
         return [entry["day"] for entry in obj.workdays]
+
+
+class AppointmentCorrectSerializer(serializers.Serializer):
+    """`POST candidates/{id}/appointment/correction/` (#11): a mistyped appointment date, with a reason."""
+
+    new_date = serializers.DateField(help_text="更正后的任职日期（须在任前公示期满之后）")
+    reason = serializers.CharField(
+        max_length=2000, required=False, allow_blank=True, default="", help_text="更正理由（必填）"
+    )

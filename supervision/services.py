@@ -29,7 +29,7 @@ from cadre.selectors import is_promotion
 from cadre.thresholds import snapshot
 
 from .models import Appointment, Complaint, PreAppointmentTalk, Publicity, default_issuer, new_reference
-from .selectors import COMPLAINABLE_STAGES, decided_on, open_complaints_count
+from .selectors import COMPLAINABLE_STAGES, decided_on, latest_publicity, open_complaints_count
 from .workdays import CalendarUnavailableError, add_working_days, count_working_days
 
 MAX_TEXT = 5000
@@ -117,6 +117,8 @@ def publicity_start(
     }
     # 落款: the issuing authority, by default the configured one (settings.PUBLICITY_ISSUER).
     issuer = clean.text(issuer or default_issuer(), "issuer", max_length=100, label="发布机关")
+    if starts_on and ends_on and ends_on < starts_on:
+        clean.add("ends_on", f"公示结束日期 {ends_on} 早于开始日期 {starts_on}")
     clean.done()
     decision = decided_on(candidate)
     if decision and starts_on < decision:  # a well-formed date the procedure refuses (409 P1, API.md)
@@ -481,6 +483,30 @@ def complaint_conclude(
 
 
 # ---------------------------------------------------------------------------- appointment (A1, A2)
+#
+# #11: the pre-appointment talk and the appointment follow the publicity. P1 lets the appointment
+# through only once the period is over (`today > ends_on`, supervision.rules), so the appointment date
+# is a day after the publicity's end; the talk may be held on its last day or later (“不早于公示结束”).
+
+
+def first_appointment_day(candidate: Candidate) -> date | None:
+    """The earliest appointment date P1 allows: the day after the latest publicity ends (None: none yet)."""
+    publicity = latest_publicity(candidate)
+    return publicity.ends_on + timedelta(days=1) if publicity else None
+
+
+def _after_publicity(clean: Cleaner, field: str, day: date, candidate: Candidate, label: str, *, same_day=False):
+    publicity = latest_publicity(candidate)
+    if publicity is None:
+        clean.add(field, f"尚未发布任前公示：{label}须在任前公示结束之后")
+        return
+    ends = publicity.ends_on
+    period = f"公示期 {publicity.starts_on} 至 {ends}"
+    earliest = "" if same_day else f"，最早为 {ends + timedelta(days=1)}"
+    if day < ends:
+        clean.add(field, f"{label} {day} 早于任前公示结束日期 {ends}（{period}）{earliest}")
+    elif day == ends and not same_day:
+        clean.add(field, f"{label} {day} 是任前公示的最后一天（{period}），须在公示期满之后{earliest}")
 
 
 @transaction.atomic
@@ -492,6 +518,8 @@ def talk_record(*, actor: User, candidate_id: int, talked_on: date, talked_by: s
         raise Conflict(f"人选当前处于“{Stage(candidate.stage).label}”阶段，不能记录任前谈话")
     clean = Cleaner(max_length=MAX_TEXT)
     talked_on = clean.date(talked_on, "talked_on", not_future=True, label="谈话日期")
+    if talked_on:
+        _after_publicity(clean, "talked_on", talked_on, candidate, "谈话日期", same_day=True)
     talked_by = clean.text(talked_by, "talked_by", max_length=200)
     summary = clean.text(summary, "summary")
     clean.done()
@@ -525,6 +553,8 @@ def appointment_record(*, actor: User, candidate_id: int, document_number: str, 
     clean = Cleaner()
     document_number = clean.text(document_number, "document_number", max_length=100)
     effective_on = clean.date(effective_on, "effective_on", label="任职日期")
+    if effective_on:
+        _after_publicity(clean, "effective_on", effective_on, candidate, "任职日期")
     clean.done()
     promotion = is_promotion(candidate)
     probation_days = snapshot()["A2.probation_days"]
@@ -549,6 +579,54 @@ def appointment_record(*, actor: User, candidate_id: int, document_number: str, 
             "promotion": promotion,
             "probation_days": probation_days if promotion else None,
             "probation_ends_on": probation_ends_on,
+        },
+    )
+    return appointment
+
+
+CORRECTABLE_STAGES = (Stage.PUBLICITY, Stage.SUSPENDED, Stage.APPOINTED)
+
+
+@transaction.atomic
+def appointment_correct(*, actor: User, candidate_id: int, new_date: date, reason: str) -> Appointment:
+    """Correct a mistyped appointment date (#11). The document stays registered once (S1); the date
+    changes only through this service, with a written reason, checked like the original (a day after
+    the publicity ends), and the record keeps old → new and the reason, so nothing changes silently.
+    A newly promoted cadre's probation end moves with it (A2)."""
+    candidate = _lock_candidate(candidate_id)
+    ensure_can_work(actor, candidate.selection)
+    if candidate.stage not in CORRECTABLE_STAGES:
+        raise Conflict(f"人选当前处于“{Stage(candidate.stage).label}”阶段，不能更正任职日期")
+    appointment = Appointment.objects.select_for_update().filter(candidate=candidate).first()
+    if appointment is None:
+        raise Conflict("尚未登记任职文件，无需更正任职日期")
+    clean = Cleaner()
+    new_date = clean.date(new_date, "new_date", label="更正后的任职日期")
+    reason = clean.text(reason, "reason", label="更正理由")
+    if new_date:
+        _after_publicity(clean, "new_date", new_date, candidate, "更正后的任职日期")
+        if new_date == appointment.effective_on:
+            clean.add("new_date", f"更正后的任职日期与原任职日期 {appointment.effective_on} 相同")
+    clean.done()
+    old_date, old_probation = appointment.effective_on, appointment.probation_ends_on
+    probation_days = snapshot()["A2.probation_days"]
+    if appointment.promotion:
+        appointment.probation_ends_on = new_date + timedelta(days=probation_days)
+    appointment.effective_on = new_date
+    appointment.save(update_fields=["effective_on", "probation_ends_on"])
+    record_append(
+        candidate=candidate,
+        actor=actor,
+        kind=RecordKind.FACT,
+        payload={
+            "fact": "appointment_date_corrected",
+            "label": "更正任职日期",
+            "document_number": appointment.document_number,
+            "old_effective_on": old_date,
+            "effective_on": new_date,
+            "old_probation_ends_on": old_probation,
+            "probation_ends_on": appointment.probation_ends_on,
+            "reason": reason,
         },
     )
     return appointment

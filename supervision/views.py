@@ -1,6 +1,6 @@
 """Browser pages of publicity, complaints and appointment; the public notices need no login."""
 
-from datetime import date
+from datetime import date, timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -23,6 +23,7 @@ from cadre.thresholds import snapshot
 
 from . import exports, selectors, services
 from .forms import (
+    AppointmentCorrectForm,
     AppointmentForm,
     AssignForm,
     ComplaintActionForm,
@@ -150,8 +151,13 @@ def publicity(request, pk):
 def appointment(request, pk):
     candidate = get_candidate_for_user(user=request.user, pk=pk)
     today = timezone.localdate()
-    talk_form = TalkForm(initial={"talked_on": today})
-    appointment_form = AppointmentForm(initial={"effective_on": today})
+    # #11: the dates offered are ones the services accept: the appointment the day after the publicity
+    # ends (P1), the talk not before its end — else empty, never today during the publicity.
+    first_day = services.first_appointment_day(candidate)
+    talk_day = today if first_day and today >= first_day - timedelta(days=1) else None
+    talk_form = TalkForm(initial={"talked_on": talk_day})
+    appointment_form = AppointmentForm(initial={"effective_on": first_day})
+    correct_form = AppointmentCorrectForm()
     status = 200
     if request.method == "POST":
         action, actor = request.POST.get("action"), request.user
@@ -174,6 +180,17 @@ def appointment(request, pk):
                     **appointment_form.cleaned_data,
                 )
             message = _("任职文件已登记")
+        elif action == "correct":
+            correct_form, status = AppointmentCorrectForm(request.POST), 400
+            if correct_form.is_valid():
+                done, status = call_service(
+                    correct_form,
+                    services.appointment_correct,
+                    actor=actor,
+                    candidate_id=candidate.pk,
+                    **correct_form.cleaned_data,
+                )
+            message = _("任职日期已更正，更正记录已写入全程记实")
         else:
             return HttpResponse("未知操作", status=400)
         if done is not None:
@@ -190,6 +207,9 @@ def appointment(request, pk):
         "appointment_form": appointment_form,
         "talk_open": candidate.stage in services.TALK_STAGES,
         "document_open": candidate.stage == Stage.PUBLICITY,
+        "correct_form": correct_form,
+        "correct_open": candidate.stage in services.CORRECTABLE_STAGES,
+        "corrections": selectors.appointment_corrections(candidate),
         "appoint_check": _appoint_check(candidate),
     }
     return render(request, "supervision/appointment.html", context, status=status)

@@ -8,6 +8,8 @@ from datetime import timedelta
 
 from django.utils import timezone
 
+from cadre import demo_dates
+from cadre.dates import inspection_period
 from cadre.thresholds import snapshot
 from nomination.demo import second_staff
 from supervision.demo import ensure_calendar
@@ -54,8 +56,8 @@ def prepare_publicize(candidate, actor):
             actor=actor,
             selection=candidate.selection,
             # Held before the demo publicity, which must have ended by today (P1) and may not
-            # start before the decision.
-            held_on=decision_day(),
+            # start before the decision; not before the inspection ended (#11).
+            held_on=demo_dates.on_or_after(decision_day(), *(inspection_period(candidate) or ())),
             title="县委常委会会议（演示）",
             entitled=DEMO_ENTITLED,
         )

@@ -19,6 +19,7 @@ from cadre import approval_form, citations, roles
 from cadre import services as cadre_services
 from cadre.access import ensure_can_work
 from cadre.cleaning import Cleaner, clean_text
+from cadre.dates import inspection_period
 from cadre.errors import Conflict, InvalidInput, NotAllowed
 from cadre.models import Cadre, Candidate, Evaluation, FailedVote, Position, RecordKind, Selection, Stage, Unit
 from cadre.record import record_append
@@ -109,6 +110,17 @@ def agenda_add(*, actor: User, meeting_id: int, candidate_id: int) -> AgendaItem
         raise Conflict(f"人选当前处于“{Stage(candidate.stage).label}”阶段，不能列入讨论决定议题")
     if AgendaItem.objects.filter(meeting=meeting, candidate=candidate).exists():
         raise refusal("S1", "该人选已在本次会议议题中")
+    period = inspection_period(candidate)
+    if period and meeting.held_on < period[1]:
+        # #11: the committee decides on the inspection's findings, so not before the inspection ended.
+        raise InvalidInput(
+            {
+                "candidate": [
+                    f"会议日期 {meeting.held_on.isoformat()} 早于{candidate.cadre.name}的考察结束日期"
+                    f"（考察组工作期间 {period[0].isoformat()} 至 {period[1].isoformat()}）"
+                ]
+            }
+        )
     item = AgendaItem.objects.create(meeting=meeting, candidate=candidate, added_by=actor)
     record_append(
         candidate=candidate,
@@ -136,6 +148,9 @@ def meeting_open(*, actor: User, meeting_id: int, present: int) -> DecisionMeeti
     present = clean.count(present, "present", label="实到会人数")
     if present is not None and present > meeting.entitled:
         clean.add("present", f"实到会人数不能超过应到会人数（{meeting.entitled}）")
+    today = timezone.localdate()
+    if meeting.held_on > today:  # #11: opening records that the meeting is being held
+        clean.add("held_on", f"会议日期 {meeting.held_on} 晚于今天（{today}），会议尚未召开，不能开会")
     clean.done()
     items = list(meeting.agenda.values_list("candidate_id", flat=True))
     if not items:

@@ -16,7 +16,7 @@ from django.test import override_settings
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from cadre import roles, services
+from cadre import demo_dates, roles, services
 from cadre.checkpoint import checkpoint_sign
 from cadre.models import (
     Assessment,
@@ -474,19 +474,25 @@ def _today():
     return timezone.localdate().isoformat()
 
 
+def _in_team_period():
+    """The last day of the team's period that `prepare(…, "deliberate")` registers: talks and procedures
+    are dated inside it (#11)."""
+    return demo_dates.days_ago(demo_dates.TEAM_ENDS).isoformat()
+
+
 INSPECTION_MATRIX = {
     # name: (method, path, body builder, expected, model counted)
     "talks-create": (
         "post",
         "talks/",
-        lambda: {"interviewee": "李四", "category": "分管领导", "talked_on": _today(), "summary": "反映较好"},
+        lambda: {"interviewee": "李四", "category": "分管领导", "talked_on": _in_team_period(), "summary": "反映较好"},
         TEAM_WRITE,
         "Talk",
     ),
     "procedures-create": (
         "post",
         "procedures/",
-        lambda: {"name": "查阅档案资料", "done_on": _today(), "note": "已查阅"},
+        lambda: {"name": "查阅档案资料", "done_on": _in_team_period(), "note": "已查阅"},
         TEAM_WRITE,
         "InspectionProcedure",
     ),

@@ -11,7 +11,7 @@ from django.apps import apps
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from cadre import roles
+from cadre import roles, thresholds
 from cadre import services as cadre_services
 from cadre.models import Candidate, RecordEntry, Stage
 from inspection import services as inspection_services
@@ -20,6 +20,7 @@ from nomination import services as nomination_services
 from nomination.demo import second_staff
 from supervision import services as supervision_services
 from supervision.demo import DEMO_CHANNELS
+from supervision.workdays import start_for_ended
 from voting import services as voting_services
 
 from ..conftest import advance, prepare
@@ -368,6 +369,14 @@ WRITES = [
         {"effective_on": "明天"},
         {"document_number", "effective_on"},
     ),
+    (
+        "appointment-correction",
+        "post",
+        "candidates/{candidate}/appointment/correction/",
+        lambda w: {"new_date": today(), "reason": "以任职文件为准"},
+        {"new_date": "明天"},
+        {"new_date"},
+    ),
 ]
 
 READS = [
@@ -664,6 +673,13 @@ def test_team_recusal_is_a_409(staff, candidate):
 def test_inspection_facts(staff, inspecting):
     client = client_for(staff)
     base = API + f"candidates/{inspecting.pk}/"
+    # talks and procedures are dated inside the team's period (#11)
+    team = {"name": "第一考察组", "leader": staff.pk, "place": "县财政局", "scope": "班子成员", "forum_size": 10}
+    team |= {"starts_on": today(-10), "ends_on": today(), "candidates": [inspecting.pk]}
+    assert (
+        client.post(API + f"selections/{inspecting.selection_id}/inspection-teams/", team, format="json").status_code
+        == 201
+    )
     cases = [
         ("procedures/", {"name": "查阅档案资料", "done_on": today(-1), "note": "已查阅"}),
         ("talks/", {"interviewee": "李四", "category": "分管领导", "talked_on": today(-1), "summary": "反映较好"}),
@@ -790,7 +806,8 @@ def test_talk_visibility(staff, other_staff, supervisor, admin_user, inspecting)
     assert listed(other_staff)[0] == 404
     assert listed(outsider)[0] == 404
     # The team member records a talk; the talk's content enters no record entry.
-    body = {"interviewee": "王五", "category": "分管领导", "talked_on": today(), "summary": "机密内容"}
+    worked_on = team.ends_on.isoformat()  # inside the team's period (#11)
+    body = {"interviewee": "王五", "category": "分管领导", "talked_on": worked_on, "summary": "机密内容"}
     created = client_for(team_member).post(url, body, format="json")
     assert created.status_code == 201, created.content
     entry = RecordEntry.objects.filter(candidate=inspecting).order_by("-seq").first()
@@ -954,7 +971,9 @@ def test_publicity_complaint_and_appointment(staff, publicizing):
         base + "publicity/", {"starts_on": today(), "ends_on": today(1), **DEMO_CHANNELS}, format="json"
     )
     assert "公示期不少于 5 个工作日" in refused_by(short, "P1")["message"]
-    published = client.post(base + "publicity/", {"starts_on": today(), **DEMO_CHANNELS}, format="json")
+    # a notice whose period has ended by today: the talk and the appointment follow its end (#11)
+    ended = start_for_ended(timezone.localdate(), thresholds.snapshot()["P1.working_days"]).isoformat()
+    published = client.post(base + "publicity/", {"starts_on": ended, **DEMO_CHANNELS}, format="json")
     assert published.status_code == 201, published.content
     notice = published.json()
     assert notice["working_days"] >= 5 and publicizing.cadre.name in notice["notice_text"]
@@ -1066,6 +1085,7 @@ METHODS = {
     "/api/v1/complaints/stats/": {"get"},
     "/api/v1/candidates/{}/appointment-talks/": {"get", "post"},
     "/api/v1/candidates/{}/appointment/": {"get", "post"},
+    "/api/v1/candidates/{}/appointment/correction/": {"post"},
     "/api/v1/calendar/notices/": {"post"},
     "/api/v1/calendar/notices/{}/confirm/": {"post"},
 }

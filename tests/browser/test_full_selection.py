@@ -144,6 +144,26 @@ def eligible_cadre(name, unit, gender="M"):
 
 def test_full_selection(page, browser, viewport):
     today = timezone.localdate()
+    # P1 needs a publicity of 5 working days that has ENDED before the appointment, which cannot
+    # happen in real time during a test; and a publicity may not start before the committee's
+    # decision. So the staff member records, as happens when paperwork follows events, a meeting
+    # held before the publicity whose period ended yesterday — and every earlier stage on a day before
+    # it, each after the one before (#11). Nothing is changed with the ORM.
+    ensure_calendar(today)  # today's year must be known (P1): the package or a confirmed notice
+    starts_on = start_for_ended(today, snapshot()["P1.working_days"])
+    meeting_day = starts_on - timedelta(days=1)
+    before = {
+        "motion": 40,
+        "recommendation": 35,
+        "inspection_objects": 30,
+        "notice": 28,
+        "team_starts": 25,
+        "inspected": 15,
+        "team_ends": 10,
+        "report": 9,
+        "deliberation": 5,
+    }
+    day = {what: meeting_day - timedelta(days=n) for what, n in before.items()}
     staff_a = UserFactory(username="staff_a", first_name="张承办", roles=[roles.ORG_STAFF])
     UserFactory(username="staff_b", first_name="李核对", roles=[roles.ORG_STAFF])
     unit = UnitFactory(name="县财政局")
@@ -176,7 +196,7 @@ def test_full_selection(page, browser, viewport):
     page.click("#stage-pages >> text=动议议题")
     page.click("button:has-text('登记')")  # empty: refused in Chinese, nothing written
     expect(page.locator(".errorlist").first).to_contain_text("必填项")
-    fill(page, {"#id_meeting_name": "县委常委会第 21 次会议", "#id_meeting_date": iso(today)})
+    fill(page, {"#id_meeting_name": "县委常委会第 21 次会议", "#id_meeting_date": iso(day["motion"])})
     page.click("button:has-text('登记')")
     expect(page.locator(".errorlist").first).to_be_visible()
     expect(page.locator("#id_meeting_name")).to_have_value("县委常委会第 21 次会议")  # typed input kept
@@ -233,7 +253,7 @@ def test_full_selection(page, browser, viewport):
         {
             "#id_unit": str(unit.pk),
             "#id_kind": "meeting",
-            "#id_held_on": iso(today - timedelta(days=2)),
+            "#id_held_on": iso(day["recommendation"]),
             **{f"#id_{k}": v for k, v in numbers.items()},
         },
     )
@@ -292,7 +312,7 @@ def test_full_selection(page, browser, viewport):
     fill(
         page,
         {
-            "#id_meeting_date": iso(today),
+            "#id_meeting_date": iso(day["inspection_objects"]),
             "#id_reasons": "综合民主推荐、年度考核和一贯表现，研究确定王明、赵丽为考察对象（差额考察）",
         },
     )
@@ -310,7 +330,7 @@ def test_full_selection(page, browser, viewport):
     fill(
         page,
         {
-            "#id_published_on": iso(today),
+            "#id_published_on": iso(day["notice"]),
             "#id_team_text": "组长 张承办，成员 李核对",
             "#id_contact_phone": "0000-1234567",
             "#id_text": f"拟对{TITLE}的考察对象王明、赵丽进行考察，欢迎反映情况。",
@@ -325,8 +345,8 @@ def test_full_selection(page, browser, viewport):
         {
             "#id_team-name": f"{TITLE}考察组",
             "#id_team-leader": str(staff_a.pk),
-            "#id_team-starts_on": iso(today),
-            "#id_team-ends_on": iso(today),
+            "#id_team-starts_on": iso(day["team_starts"]),
+            "#id_team-ends_on": iso(day["team_ends"]),
             "#id_team-place": "县财政局",
             "#id_team-scope": "单位领导班子成员、中层干部",
             "#id_team-forum_size": 20,
@@ -347,7 +367,11 @@ def test_full_selection(page, browser, viewport):
             category = thresholds["I4.categories"][0]
             fill(
                 page,
-                {"#id_talk-interviewee": "谈话对象", "#id_talk-category": category, "#id_talk-talked_on": iso(today)},
+                {
+                    "#id_talk-interviewee": "谈话对象",
+                    "#id_talk-category": category,
+                    "#id_talk-talked_on": iso(day["inspected"]),
+                },
             )
             with page.expect_response(lambda r: r.request.method == "POST" and "/inspection/" in r.url) as answer:
                 page.locator("#part-talk form.ins-form button[type=submit]").click()
@@ -356,7 +380,12 @@ def test_full_selection(page, browser, viewport):
             expect(page.locator("#part-talk tbody tr")).to_have_count(0)
             expect(page.locator("#id_talk-interviewee")).to_have_value("谈话对象")  # what was typed is kept
         for i, name in enumerate(thresholds["I3.procedures"]):
-            save_part(page, "procedure", {"#id_procedure-name": name, "#id_procedure-done_on": iso(today)}, rows=i + 1)
+            save_part(
+                page,
+                "procedure",
+                {"#id_procedure-name": name, "#id_procedure-done_on": iso(day["inspected"])},
+                rows=i + 1,
+            )
         for i, category in enumerate(thresholds["I4.categories"]):
             save_part(
                 page,
@@ -364,7 +393,7 @@ def test_full_selection(page, browser, viewport):
                 {
                     "#id_talk-interviewee": f"{category}代表",
                     "#id_talk-category": category,
-                    "#id_talk-talked_on": iso(today),
+                    "#id_talk-talked_on": iso(day["inspected"]),
                     "#id_talk-summary": "反映该同志工作扎实、作风正派。",
                 },
                 rows=i + 1,
@@ -377,7 +406,7 @@ def test_full_selection(page, browser, viewport):
                 "opinion",
                 {
                     "#id_opinion-department": department,
-                    "#id_opinion-received_on": iso(today),
+                    "#id_opinion-received_on": iso(day["inspected"]),
                     "#id_opinion-opinion": "未发现影响使用的问题。",
                 },
                 rows=i + 1,
@@ -396,7 +425,7 @@ def test_full_selection(page, browser, viewport):
             "#id_comparison": "王明综合素质突出、推荐得票较高；赵丽业务熟悉，统筹能力有待提升。",
             "#id_recommendation": "建议王明为拟任人选。",
             "#id_recommended": str(a.pk),
-            "#id_heard_on": iso(today),
+            "#id_heard_on": iso(day["report"]),
         },
     )
     page.click("button:has-text('保存')")
@@ -416,7 +445,7 @@ def test_full_selection(page, browser, viewport):
             "记录酝酿情况",
             {
                 "#id_level": level,
-                "#id_held_on": iso(today),
+                "#id_held_on": iso(day["deliberation"]),
                 "#id_participants": participants,
                 "#id_opinions": "同意提交常委会讨论。",
                 tick(b): True,  # the form starts with this candidate (王明) ticked; the other is added
@@ -471,13 +500,7 @@ def test_full_selection(page, browser, viewport):
 
     # ------------------------------------------------------------------ decision 讨论决定
     page.click("#stage-pages >> text=讨论决定会议")
-    # P1 needs a publicity of 5 working days that has ENDED before the appointment, which cannot
-    # happen in real time during a test; and a publicity may not start before the committee's
-    # decision. So the staff member records, as happens when paperwork follows events, a meeting
-    # held before the publicity whose period ended yesterday. Nothing is changed with the ORM.
-    ensure_calendar(today)  # today's year must be known (P1): the package or a confirmed notice
-    starts_on = start_for_ended(today, thresholds["P1.working_days"])
-    meeting_day = starts_on - timedelta(days=1)
+    # The meeting was held before the publicity that ended yesterday (see the dates at the top).
     fill(page, {"#id_title": "县委常委会第 22 次会议", "#id_held_on": iso(meeting_day), "#id_entitled": 11})
     page.click("button:has-text('登记会议')")
     ok(page, "会议已登记")

@@ -2,7 +2,7 @@
 time, rules by their Chinese names with the values they saw, no payload key on screen, everything escaped."""
 
 import re
-from datetime import date
+from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -15,6 +15,7 @@ from cadre.models import RecordEntry, RecordKind
 from cadre.record import record_append
 from supervision import services as supervision_services
 from voting import services as voting_services
+from voting.demo import decision_day
 
 from ..conftest import advance, paper_result
 from ..factories import CadreFactory
@@ -64,8 +65,8 @@ def walked(staff, candidate, rival):
     with pytest.raises(TransitionRefused):  # a wrong stage: refused, and recorded
         services.candidate_transition(actor=staff, candidate_id=candidate.pk, transition="decide")
     candidate = advance(candidate, staff, "nominate", "recommend", "inspect", "deliberate", "decide")
-    meeting = voting_services.meeting_create(
-        actor=staff, selection=candidate.selection, held_on=date(2025, 9, 1), title="县委常委会会议", entitled=11
+    meeting = voting_services.meeting_create(  # after the inspection, before the demo's publicity (#11)
+        actor=staff, selection=candidate.selection, held_on=decision_day(), title="县委常委会会议", entitled=11
     )
     voting_services.agenda_add(actor=staff, meeting_id=meeting.pk, candidate_id=candidate.pk)
     voting_services.meeting_open(actor=staff, meeting_id=meeting.pk, present=11)
@@ -84,7 +85,14 @@ def walked(staff, candidate, rival):
     supervision_services.complaint_conclude(
         actor=staff, complaint_id=complaint.pk, conclusion="经核查不属实", outcome="unsubstantiated"
     )
-    return advance(candidate, staff, "appoint")  # publicity, pre-appointment talk, document, A3
+    candidate = advance(candidate, staff, "appoint")  # publicity, pre-appointment talk, document, A3
+    supervision_services.appointment_correct(  # #11: a mistyped date corrected, recorded old → new
+        actor=staff,
+        candidate_id=candidate.pk,
+        new_date=candidate.appointment.effective_on + timedelta(days=1),
+        reason="以任职文件为准",
+    )
+    return candidate
 
 
 def test_a_created_entry_reads_as_a_sentence_in_shanghai_time(staff, candidate):
@@ -129,6 +137,7 @@ def test_no_payload_key_leaks_for_the_entries_the_services_write(staff, walked):
     assert {"created", "transition", "refused", "important", "fact"} <= kinds
     assert {"decision_result", "publicity", "complaint_received", "complaint_concluded"} <= facts
     assert {"pre_appointment_talk", "appointment_document", "nomination", "recommendation"} <= facts
+    assert "appointment_date_corrected" in facts
     unknown: set[str] = set()
     for entry in entries:
         rendered = record_text.render_entry(entry, who=walked.cadre.name)

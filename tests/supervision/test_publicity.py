@@ -241,7 +241,8 @@ def test_complaint_bad_input(staff, publicizing):
 
 
 @pytest.mark.django_db
-def test_a1_blocks_without_talk_and_passes_with_one(staff, publicizing):
+def test_a1_blocks_without_talk_and_passes_with_one(staff, published):
+    publicizing = published
     assert rules.talk_done(publicizing, ctx()).problems
     services.talk_record(
         actor=staff, candidate_id=publicizing.pk, talked_on=timezone.localdate(), talked_by="部长", summary="要求"
@@ -250,7 +251,8 @@ def test_a1_blocks_without_talk_and_passes_with_one(staff, publicizing):
 
 
 @pytest.mark.django_db
-def test_a2_document_number_and_probation(staff, publicizing):
+def test_a2_document_number_and_probation(staff, published):
+    publicizing = published
     assert rules.appointment_document(publicizing, ctx()).problems == ["尚未登记任职文号"]
     with pytest.raises(InvalidInput):
         services.appointment_record(

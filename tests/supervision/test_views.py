@@ -62,7 +62,8 @@ def test_publicity_page_complaints(client, staff, publicizing):
 
 
 @pytest.mark.django_db
-def test_appointment_page(client, staff, publicizing):
+def test_appointment_page(client, staff, published):
+    publicizing = published  # the talk and the appointment follow the publicity's end (#11)
     client.force_login(staff)
     url = reverse("supervision:appointment", args=[publicizing.pk])
     assert url == f"/supervision/candidates/{publicizing.pk}/appointment/"
