@@ -434,6 +434,9 @@ class Candidate(ConcurrentTransitionMixin, models.Model):
         constraints = [
             models.UniqueConstraint(fields=["selection", "position", "cadre"], name="one_candidacy_per_post")
         ]
+        # A list filtered by stage is paged by id (cadre.pagination): this index serves the page's
+        # ids in order without reading every candidate of the stage (issue #10).
+        indexes = [models.Index(fields=["stage", "id"], name="candidate_stage_id")]
 
     def __str__(self):
         return f"{self.cadre.name} → {self.position}"

@@ -61,6 +61,22 @@ class _IdList:
         return list(self.queryset.values_list("pk", flat=True)[item])
 
 
+def id_first_page(queryset: QuerySet, number, *, per_page: int = PAGE_SIZE, rows=None):
+    """One page of an HTML list, paged like the API (ids first, then the rows): a Django `Page`
+    (`get_page`: a bad or too large number gives the first or the last page) whose `object_list` is
+    the page's rows in the queryset's order. `rows(ids)`, when given, reads those rows — with the
+    annotations and prefetches only the page needs, so they are computed for 50 rows, not all."""
+    from django.core.paginator import Paginator
+
+    base = queryset.select_related(None).prefetch_related(None)
+    page = Paginator(_IdList(base), per_page).get_page(number)
+    ids = list(page.object_list)
+    read = rows(ids) if rows is not None else _rows(queryset, ids)
+    by_pk = {row.pk: row for row in read} if ids else {}
+    page.object_list = [by_pk[pk] for pk in ids if pk in by_pk]
+    return page
+
+
 def _rows(queryset: QuerySet, ids: list):
     """The page's rows with their joins and prefetches: the same queryset, restricted to the ids."""
     if not ids:

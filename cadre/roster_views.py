@@ -4,7 +4,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -14,7 +13,9 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from . import roles, roster
 from .errors import InvalidInput, NotAllowed
-from .models import Unit
+from .labels import choice_labels
+from .models import Education, Gender, Unit
+from .pagination import id_first_page
 from .selectors import cadres_for_user, get_selection_for_user
 
 PAGE_SIZE = 50
@@ -51,7 +52,12 @@ def roster_list(request):
         headers = [c.header for c in roster.COLUMNS]
         data = roster.workbook("干部名册", headers, roster.cadre_rows(rows[: roster.MAX_ROWS]))
         return xlsx_response(data, f"干部名册-{timezone.localdate():%Y%m%d}.xlsx")
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    # Ids first, then the 50 rows with their unit and post (issue #10); labels looked up once.
+    page = id_first_page(rows, request.GET.get("page"), per_page=PAGE_SIZE)
+    genders, educations = choice_labels(Gender), choice_labels(Education)
+    for cadre in page.object_list:
+        cadre.gender_label = genders.get(cadre.gender, cadre.gender)
+        cadre.education_label = educations.get(cadre.education, cadre.education)
     context = {
         "page": page,
         "query": query,
