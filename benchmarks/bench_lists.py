@@ -427,8 +427,7 @@ def main():
     url = database_url(args.database)
     clock = Clock()
     print(f"bench_lists: database {args.database} on {urlsplit(url).hostname}, sizes {args.sizes}", flush=True)
-    if not args.keep:
-        recreate_database(url, args.database)
+    recreate_database(url, args.database, keep=args.keep)
     setup_django(url)
     import logging
 
