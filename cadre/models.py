@@ -121,6 +121,9 @@ class Cadre(models.Model):
         verbose_name = _("干部")
         verbose_name_plural = _("干部")
         ordering = ["id"]
+        # The roster (干部名册) lists a unit's cadres by name: read from this index one unit at a
+        # time instead of sorting every cadre (cadre.roster_views._ByUnit, issue #10).
+        indexes = [models.Index(fields=["unit", "name", "id"], name="cadre_unit_name_id")]
 
     def __str__(self):
         return self.name

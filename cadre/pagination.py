@@ -140,15 +140,17 @@ class _IdList:
         return list(reversed(rows.reverse()[:size]))
 
 
-def id_first_page(queryset: QuerySet, number, *, per_page: int = PAGE_SIZE, rows=None):
+def id_first_page(queryset: QuerySet, number, *, per_page: int = PAGE_SIZE, rows=None, id_source=None):
     """One page of an HTML list, paged like the API (ids first, then the rows): a Django `Page`
     (`get_page`: a bad or too large number gives the first or the last page) whose `object_list` is
     the page's rows in the queryset's order. `rows(ids)`, when given, reads those rows — with the
-    annotations and prefetches only the page needs, so they are computed for 50 rows, not all."""
+    annotations and prefetches only the page needs, so they are computed for 50 rows, not all.
+    `id_source`: what reads the count and a slice of ids, when the queryset's order is better served
+    otherwise than by OFFSET (the roster: cadre.roster_views._ByUnit)."""
     from django.core.paginator import Paginator
 
     base = queryset.select_related(None).prefetch_related(None)
-    page = Paginator(_IdList(base), per_page).get_page(number)
+    page = Paginator(id_source if id_source is not None else _IdList(base), per_page).get_page(number)
     ids = list(page.object_list)
     read = rows(ids) if rows is not None else _rows(queryset, ids)
     by_pk = {row.pk: row for row in read} if ids else {}
