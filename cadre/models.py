@@ -122,8 +122,12 @@ class Cadre(models.Model):
         verbose_name_plural = _("干部")
         ordering = ["id"]
         # The roster (干部名册) lists a unit's cadres by name: read from this index one unit at a
-        # time instead of sorting every cadre (cadre.roster_views._ByUnit, issue #10).
-        indexes = [models.Index(fields=["unit", "name", "id"], name="cadre_unit_name_id")]
+        # time instead of sorting every cadre (cadre.roster_views._ByUnit); the cadre pickers show
+        # the first 50 by name (selectors.cadre_choices) from the second (issue #10).
+        indexes = [
+            models.Index(fields=["unit", "name", "id"], name="cadre_unit_name_id"),
+            models.Index(fields=["name", "id"], name="cadre_name_id"),
+        ]
 
     def __str__(self):
         return self.name
