@@ -84,6 +84,8 @@ def grow(size: int, staff, second, clock):
     from nomination.models import RecommendationMeeting, RecommendationResult
 
     have = Candidate.objects.count()
+    if have > size:
+        print(f"  (kept database has {have:,} candidates: the {size:,} column measures {have:,})", flush=True)
     if have >= size:
         return
     rng = random.Random(size)
@@ -263,7 +265,7 @@ def lists(size: int, staff, supervisor):
     """(name, user, path, params, floor SQL, floor params) of every list measured at this size."""
     from django.utils import timezone
 
-    from cadre.models import OPEN_STAGES, Candidate, Selection, Stage
+    from cadre.models import OPEN_STAGES, Cadre, Candidate, Selection, Stage
     from cadre.thresholds import snapshot
     from nomination.selectors import DEADLINE_HORIZON_DAYS
 
@@ -285,6 +287,14 @@ def lists(size: int, staff, supervisor):
             supervisor,
             "/api/v1/candidates/",
             {"page": last // 50 + 1},
+            CANDIDATE_FLOOR.format(where=""),
+            [last],
+        ),
+        (
+            "API candidates last page, next link",
+            supervisor,
+            "/api/v1/candidates/",
+            {"page": last // 50 + 1, "after": after_id(Candidate, last)},
             CANDIDATE_FLOOR.format(where=""),
             [last],
         ),
@@ -314,6 +324,14 @@ def lists(size: int, staff, supervisor):
         ),
         ("API cadres p1", supervisor, "/api/v1/cadres/", {}, CADRE_FLOOR, [0]),
         ("API cadres last page", supervisor, "/api/v1/cadres/", {"page": last // 50 + 1}, CADRE_FLOOR, [last]),
+        (
+            "API cadres last page, next link",
+            supervisor,
+            "/api/v1/cadres/",
+            {"page": last // 50 + 1, "after": after_id(Cadre, last)},
+            CADRE_FLOOR,
+            [last],
+        ),
         ("API selections p1", supervisor, "/api/v1/selections/", {}, SELECTION_FLOOR, [0]),
         (
             "API selections last page",
@@ -370,6 +388,11 @@ def lists(size: int, staff, supervisor):
         ("R2 deadlines (supervisor)", supervisor, None, {}, R2_FLOOR.format(where=""), list(window)),
         ("HTML / dashboard (staff)", staff, "/", {}, None, None),
     ]
+
+
+def after_id(model, offset: int) -> int:
+    """The id of the row just before `offset`: what the `next` link of the page before carries."""
+    return model.objects.order_by("id").values_list("id", flat=True)[offset - 1]
 
 
 def timed(call, n: int) -> list[float]:
