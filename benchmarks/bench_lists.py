@@ -211,6 +211,15 @@ CANDIDATE_FLOOR = (
     "JOIN cadre_candidate c ON c.id = page.id JOIN cadre_cadre cd ON cd.id = c.cadre_id "
     "JOIN cadre_position p ON p.id = c.position_id JOIN cadre_unit u ON u.id = p.unit_id ORDER BY c.id"
 )
+# The keyset floor: the page after a given id (what a `next` link's `after=` reads).
+CANDIDATE_KEYSET_FLOOR = CANDIDATE_FLOOR.replace(
+    "{where} ORDER BY id LIMIT 50 OFFSET %s", "WHERE id > %s ORDER BY id LIMIT 50"
+)
+CADRE_KEYSET_FLOOR = (
+    "SELECT cd.*, u.name, p.title FROM (SELECT id FROM cadre_cadre WHERE id > %s ORDER BY id LIMIT 50) page "
+    "JOIN cadre_cadre cd ON cd.id = page.id JOIN cadre_unit u ON u.id = cd.unit_id "
+    "LEFT JOIN cadre_position p ON p.id = cd.position_id ORDER BY cd.id"
+)
 CADRE_FLOOR = (
     "SELECT cd.*, u.name, p.title FROM (SELECT id FROM cadre_cadre ORDER BY id LIMIT 50 OFFSET %s) page "
     "JOIN cadre_cadre cd ON cd.id = page.id JOIN cadre_unit u ON u.id = cd.unit_id "
@@ -295,8 +304,8 @@ def lists(size: int, staff, supervisor):
             supervisor,
             "/api/v1/candidates/",
             {"page": last // 50 + 1, "after": after_id(Candidate, last)},
-            CANDIDATE_FLOOR.format(where=""),
-            [last],
+            CANDIDATE_KEYSET_FLOOR,
+            [after_id(Candidate, last)],
         ),
         (
             "API candidates stage, last page",
@@ -329,8 +338,8 @@ def lists(size: int, staff, supervisor):
             supervisor,
             "/api/v1/cadres/",
             {"page": last // 50 + 1, "after": after_id(Cadre, last)},
-            CADRE_FLOOR,
-            [last],
+            CADRE_KEYSET_FLOOR,
+            [after_id(Cadre, last)],
         ),
         ("API selections p1", supervisor, "/api/v1/selections/", {}, SELECTION_FLOOR, [0]),
         (
@@ -392,7 +401,7 @@ def lists(size: int, staff, supervisor):
 
 def after_id(model, offset: int) -> int:
     """The id of the row just before `offset`: what the `next` link of the page before carries."""
-    return model.objects.order_by("id").values_list("id", flat=True)[offset - 1]
+    return model.objects.order_by("id").values_list("id", flat=True)[max(offset, 1) - 1]
 
 
 def timed(call, n: int) -> list[float]:
