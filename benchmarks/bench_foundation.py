@@ -52,13 +52,19 @@ def database_url(name: str) -> str:
     return urlunsplit(parts._replace(path="/" + name))
 
 
-def recreate_database(url: str, name: str):
+def recreate_database(url: str, name: str, *, keep: bool = False) -> bool:
+    """Drop and create the database; with `keep`, reuse it when it exists (and create it when it
+    does not: `--keep` on a first run used to crash on the missing database). True when reused."""
     import psycopg
 
     maintenance = urlunsplit(urlsplit(url)._replace(path="/postgres"))
     with psycopg.connect(maintenance, autocommit=True) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone() is not None
+        if keep and exists:
+            return True
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         conn.execute(f'CREATE DATABASE "{name}"')
+    return False
 
 
 def setup_django(url: str):
@@ -307,6 +313,21 @@ def build(args, clock):
     return staff, supervisor, [c for c in candidates if c.stage == Stage.RECOMMENDATION]
 
 
+def reuse(args):
+    """The users and the candidates still at the recommendation stage of a kept database; the sizes
+    measured are the kept data's (the earlier runs moved some candidates to inspection)."""
+    from django.contrib.auth.models import User
+
+    from cadre.models import Candidate, Selection, Stage
+
+    args.candidates = Candidate.objects.count()
+    args.selections = Selection.objects.count()
+    fresh = list(Candidate.objects.filter(stage=Stage.RECOMMENDATION).order_by("id"))
+    if len(fresh) <= args.transitions:
+        sys.exit(f"--keep: only {len(fresh)} candidates left to inspect; run without --keep to rebuild")
+    return User.objects.get(username="bench_staff"), User.objects.get(username="bench_supervisor"), fresh
+
+
 # ---------------------------------------------------------------------------- measurements
 
 
@@ -441,14 +462,20 @@ def main():
     url = database_url(args.database)
     clock = Clock()
     print(f"bench_foundation: database {args.database} on {urlsplit(url).hostname}", flush=True)
-    if not args.keep:
-        recreate_database(url, args.database)
+    kept = recreate_database(url, args.database, keep=args.keep)
     setup_django(url)
     from django.core.management import call_command
 
+    from cadre.models import Candidate
+
     call_command("migrate", verbosity=0, interactive=False)
     clock.step("migrate")
-    staff, supervisor, fresh = build(args, clock)
+    if kept and Candidate.objects.exists():
+        # --keep used to build again into the kept data and crash on the users that exist already.
+        staff, supervisor, fresh = reuse(args)
+        clock.step(f"reuse existing data ({args.candidates:,} candidates, {len(fresh):,} still to inspect)")
+    else:
+        staff, supervisor, fresh = build(args, clock)
 
     list_samples, list_queries = bench_list(supervisor, args)
     clock.step(f"{args.requests} × GET /api/v1/candidates/")

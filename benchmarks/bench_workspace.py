@@ -307,8 +307,7 @@ def main():
     url = database_url(args.database)
     clock = Clock()
     print(f"bench_workspace: database {args.database} on {urlsplit(url).hostname}", flush=True)
-    if not args.keep:
-        recreate_database(url, args.database)
+    recreate_database(url, args.database, keep=args.keep)
     setup_django(url)
     from django.core.management import call_command
     from django.test import Client

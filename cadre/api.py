@@ -360,7 +360,7 @@ class CandidateList(generics.ListAPIView):
 
     def get_queryset(self):
         query = clean_query(CandidateQuery, self.request)
-        qs = selectors.candidates_for_user(user=self.request.user)
+        qs = selectors.candidates_list_for_user(user=self.request.user)
         if "selection" in query:
             qs = qs.filter(selection_id=query["selection"])
         if "stage" in query:

@@ -4,8 +4,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
-from django.db.models import Q
+from django.db.models import Case, Count, IntegerField, Q, Value, When
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -13,7 +12,9 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from . import roles, roster, xlsx
 from .errors import InvalidInput, NotAllowed
-from .models import Unit
+from .labels import choice_labels
+from .models import Education, Gender, Unit
+from .pagination import id_first_page
 from .selectors import cadres_for_user, get_selection_for_user
 
 PAGE_SIZE = 50
@@ -30,6 +31,59 @@ def _filtered(request):
     return rows, query, unit
 
 
+class _ByUnit:
+    """The roster's ids in its order (unit name, name, id) without sorting every cadre (issue #10).
+
+    The count of each unit's cadres comes first (one GROUP BY over the unit index, which also gives
+    the total); a page then reads only the units it falls in, each in (name, id) order from the
+    index cadre_unit_name_id, at its offset inside that unit. Units of the same name form one group,
+    so their cadres interleave by name exactly as the ORDER BY would put them.
+    """
+
+    def __init__(self, rows):
+        self.rows = rows.select_related(None).order_by()
+        self._groups = None
+
+    def groups(self) -> list[tuple[list[int], int]]:
+        if self._groups is None:
+            counts = dict(self.rows.values_list("unit_id").annotate(n=Count("pk")))
+            by_name: dict[str, list[int]] = {}
+            for pk, name in Unit.objects.filter(pk__in=list(counts)).order_by("name", "pk").values_list("pk", "name"):
+                by_name.setdefault(name, []).append(pk)
+            self._groups = [(units, sum(counts[u] for u in units)) for units in by_name.values()]
+        return self._groups
+
+    def count(self):
+        return sum(n for _, n in self.groups())
+
+    def __len__(self):
+        return self.count()
+
+    def __getitem__(self, item: slice) -> list[int]:
+        start, stop = item.start or 0, item.stop
+        on_page: list[list[int]] = []  # the unit groups the page falls in, in order
+        seen = first = 0
+        for units, n in self.groups():
+            if seen + n > start and seen < stop:
+                first = first if on_page else seen
+                on_page.append(units)
+            seen += n
+            if seen >= stop:
+                break
+        if not on_page:
+            return []
+        rows = self.rows.filter(unit_id__in=[u for units in on_page for u in units])
+        if len(on_page) == 1:  # inside one group (the usual page): straight from the index
+            rows = rows.order_by("name", "pk")
+        else:  # across groups: one query still, the groups in their order
+            group = Case(
+                *(When(unit_id__in=units, then=Value(i)) for i, units in enumerate(on_page)),
+                output_field=IntegerField(),
+            )
+            rows = rows.order_by(group, "name", "pk")
+        return list(rows.values_list("pk", flat=True)[start - first : stop - first])
+
+
 @login_required
 @require_GET
 def roster_list(request):
@@ -40,7 +94,12 @@ def roster_list(request):
         headers = [c.header for c in roster.COLUMNS]
         data = roster.workbook("干部名册", headers, roster.cadre_rows(rows[: roster.MAX_ROWS]))
         return xlsx.file_response(data, f"干部名册-{timezone.localdate():%Y%m%d}.xlsx")
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    # By unit, ids first, then the 50 rows with their unit and post (issue #10); labels looked up once.
+    page = id_first_page(rows, request.GET.get("page"), per_page=PAGE_SIZE, id_source=_ByUnit(rows))
+    genders, educations = choice_labels(Gender), choice_labels(Education)
+    for cadre in page.object_list:
+        cadre.gender_label = genders.get(cadre.gender, cadre.gender)
+        cadre.education_label = educations.get(cadre.education, cadre.education)
     context = {
         "page": page,
         "query": query,

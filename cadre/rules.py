@@ -35,6 +35,15 @@ class Context:
     thresholds: Snapshot
     today: date
     transition: str = ""
+    # What several rules of one evaluation read alike (R2 and R3: the candidate's recommendation
+    # results), read once per evaluation: see `once`. Never shared between evaluations.
+    memo: dict = field(default_factory=dict, repr=False)
+
+    def once(self, key, read: Callable):
+        """`read()` the first time a rule of this evaluation asks for `key`, the same value after."""
+        if key not in self.memo:
+            self.memo[key] = read()
+        return self.memo[key]
 
 
 @dataclass

@@ -70,6 +70,30 @@ def candidates_in_selections(*, selection_ids: list[int] | None) -> QuerySet[Can
     return qs if selection_ids is None else qs.filter(selection_id__in=selection_ids)
 
 
+def candidates_list_for_user(*, user) -> QuerySet[Candidate]:
+    """The candidates a list shows this user: candidates_for_user, with the visible selections' ids
+    read first (selection_ids_for_user), so that a staff member's page is found by index instead of
+    a hash join of every candidate with guardian's permissions (issue #10)."""
+    ids = selection_ids_for_user(user=user)
+    qs = Candidate.objects.select_related("cadre", "position__unit").only(*LISTED_CANDIDATE_FIELDS)
+    return qs if ids is None else qs.filter(selection_id__in=ids)
+
+
+# What a list row of a candidate shows (CandidateSerializer, the R2 deadlines): the candidate's own
+# columns and the names of its cadre and post — not every column of the cadre and the selection.
+LISTED_CANDIDATE_FIELDS = (
+    "id",
+    "selection_id",
+    "position_id",
+    "cadre_id",
+    "stage",
+    "stage_changed_at",
+    "cadre__name",
+    "position__title",
+    "position__unit__name",
+)
+
+
 def get_candidate_for_user(*, user, pk) -> Candidate:
     try:
         return candidates_for_user(user=user).get(pk=pk)

@@ -6,6 +6,7 @@ import orjson
 from django.utils import timezone
 from rest_framework import serializers
 
+from .labels import choice_label, stage_transitions
 from .models import (
     Assessment,
     Cadre,
@@ -15,6 +16,7 @@ from .models import (
     RecordEntry,
     Sanction,
     Selection,
+    Stage,
     Unit,
 )
 from .services import POST_READ_ONLY, TRANSITIONS
@@ -189,7 +191,7 @@ class SelectionSerializer(serializers.ModelSerializer):
 class CandidateSerializer(serializers.ModelSerializer):
     cadre_name = serializers.CharField(source="cadre.name", read_only=True)
     position_title = serializers.CharField(source="position.__str__", read_only=True)
-    stage_label = serializers.CharField(source="get_stage_display", read_only=True)
+    stage_label = serializers.SerializerMethodField()
     available_transitions = serializers.SerializerMethodField()
 
     class Meta:
@@ -219,8 +221,12 @@ class CandidateSerializer(serializers.ModelSerializer):
             fields["selection"].queryset = selections_for_user(user=request.user)
         return fields
 
+    # Both looked up once per stage and language (cadre.labels), not resolved per row: issue #10.
+    def get_stage_label(self, obj) -> str:
+        return choice_label(Stage, obj.stage)
+
     def get_available_transitions(self, obj) -> list[str]:
-        return [t.name for t in obj.get_available_stage_transitions() if t.name != "send_back"]
+        return list(stage_transitions(obj.stage))
 
 
 class ViolationSerializer(serializers.Serializer):

@@ -40,6 +40,7 @@ from .forms import (
     apply_errors,
     call_service,
 )
+from .labels import choice_labels
 from .models import (
     FORWARD,
     OPEN_STAGES,
@@ -48,10 +49,12 @@ from .models import (
     Candidate,
     Education,
     Gender,
+    MotionReason,
     RecordKind,
     Selection,
     Stage,
 )
+from .pagination import id_first_page
 from .people import person_name
 from .stages import STAGE_PAGES
 from .templatetags.cadre_tags import rule_fix_url, stage_page_url
@@ -249,18 +252,32 @@ def help_page(request):
 @login_required
 @require_GET
 def selection_list(request):
-    selections = (
-        selectors.selections_for_user(user=request.user)
-        .annotate(
-            n_candidates=Count("candidates"), n_open=Count("candidates", filter=Q(candidates__stage__in=OPEN_STAGES))
+    # Paged by id first (issue #10): the counts and positions are read for the 50 rows shown, not
+    # for every selection the user sees.
+    visible = selectors.selections_for_user(user=request.user).order_by("-id")
+
+    def rows(ids):
+        return (
+            Selection.objects.filter(pk__in=ids)
+            .annotate(
+                n_candidates=Count("candidates"),
+                n_open=Count("candidates", filter=Q(candidates__stage__in=OPEN_STAGES)),
+            )
+            .prefetch_related(Prefetch("positions", queryset=selectors.positions_list()))
         )
-        .prefetch_related(Prefetch("positions", queryset=selectors.positions_list()))
-        .order_by("-id")
-    )
+
+    page = id_first_page(visible, request.GET.get("page"), rows=rows)
+    reasons = choice_labels(MotionReason)
+    for selection in page.object_list:
+        selection.reason_label = reasons.get(selection.reason, selection.reason)
     return render(
         request,
         "cadre/selection_list.html",
-        {"selections": selections, "can_create": roles.has_role(request.user, roles.ORG_STAFF)},
+        {
+            "selections": page.object_list,
+            "page": page,
+            "can_create": roles.has_role(request.user, roles.ORG_STAFF),
+        },
     )
 
 

@@ -204,15 +204,19 @@ def has_majority(votes: int, present: int, min_share) -> bool:
     return present > 0 and votes >= min_share * present
 
 
-def _results(candidate):
+def _results(candidate, ctx):
     """Recommendation results of this candidate's cadre in this selection: confirmed meetings only (R1);
-    a count for one post (an online ballot's) only when it is the candidate's post."""
-    return list(
-        RecommendationResult.objects.filter(
-            cadre=candidate.cadre, meeting__selection=candidate.selection, meeting__confirmed_by__isnull=False
-        )
-        .filter(Q(meeting__position__isnull=True) | Q(meeting__position=candidate.position_id))
-        .select_related("meeting")
+    a count for one post (an online ballot's) only when it is the candidate's post. R2 and R3 both
+    look at them: read once per evaluation (`ctx.once`), one query for the two rules."""
+    return ctx.once(
+        ("recommendation_results", candidate.pk),
+        lambda: list(
+            RecommendationResult.objects.filter(
+                cadre=candidate.cadre, meeting__selection=candidate.selection, meeting__confirmed_by__isnull=False
+            )
+            .filter(Q(meeting__position__isnull=True) | Q(meeting__position=candidate.position_id))
+            .select_related("meeting")
+        ),
     )
 
 
@@ -224,7 +228,7 @@ def _results(candidate):
 )
 def recommendation_valid(candidate, ctx):
     since = valid_since(ctx.today, ctx.thresholds)
-    dates = sorted(r.meeting.held_on for r in _results(candidate))
+    dates = sorted(r.meeting.held_on for r in _results(candidate, ctx))
     inputs = {"recommendation_dates": [d.isoformat() for d in dates], "valid_since": since.isoformat()}
     if not dates:
         pending = RecommendationMeeting.objects.filter(
@@ -246,7 +250,7 @@ def recommendation_valid(candidate, ctx):
 )
 def own_unit_majority(candidate, ctx):
     minimum = ctx.thresholds["R3.min_share"]
-    own = [r for r in _results(candidate) if r.meeting.unit_id == candidate.cadre.unit_id and r.meeting.present]
+    own = [r for r in _results(candidate, ctx) if r.meeting.unit_id == candidate.cadre.unit_id and r.meeting.present]
     inputs = {"own_unit_results": [{"votes": r.votes, "present": r.meeting.present} for r in own]}
     problems = [
         f"在本单位民主推荐中得票 {r.votes}/{r.meeting.present}，未达到 {minimum}"

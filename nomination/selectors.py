@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cadre.models import Cadre, Candidate, Selection, Stage
-from cadre.selectors import candidates_for_user
+from cadre.selectors import candidates_list_for_user
 from cadre.thresholds import Snapshot, snapshot
 
 from . import rules
@@ -139,9 +139,19 @@ DEADLINE_HORIZON_DAYS = 30
 
 
 def upcoming_deadlines(*, user) -> list[dict]:
-    """R2: recommendation results of candidates not yet inspected that expire within the horizon."""
+    """R2: recommendation results of candidates not yet inspected that expire within the horizon.
+
+    Read from what can make a deadline (issue #10): a candidate's last confirmed result falls in the
+    window only if one of its selection's confirmed meetings was held in it, so only those
+    selections' candidates are grouped, not every candidate the user sees; and a staff member's
+    selections are read as ids first (candidates_list_for_user)."""
     valid_days = snapshot()["R2.valid_days"]
     today = timezone.localdate()
+    earliest = today - timedelta(days=valid_days)
+    latest = today + timedelta(days=DEADLINE_HORIZON_DAYS - valid_days)
+    in_window = RecommendationMeeting.objects.filter(
+        confirmed_by__isnull=False, held_on__gte=earliest, held_on__lte=latest
+    ).values("selection_id")
     last_held = Max(
         "cadre__recommendation_results__meeting__held_on",
         filter=Q(
@@ -150,13 +160,10 @@ def upcoming_deadlines(*, user) -> list[dict]:
         ),
     )
     candidates = (
-        candidates_for_user(user=user)
-        .filter(stage__in=[Stage.MOTION, Stage.NOMINATION, Stage.RECOMMENDATION])
+        candidates_list_for_user(user=user)
+        .filter(stage__in=[Stage.MOTION, Stage.NOMINATION, Stage.RECOMMENDATION], selection__in=in_window)
         .annotate(last_held=last_held)
-        .filter(
-            last_held__gte=today - timedelta(days=valid_days),
-            last_held__lte=today + timedelta(days=DEADLINE_HORIZON_DAYS - valid_days),
-        )
+        .filter(last_held__gte=earliest, last_held__lte=latest)
     )
     return [
         {

@@ -102,3 +102,50 @@ def test_query_count_does_not_grow_with_rows(staff, path):
     small = count_queries(page(1))
     grow(staff, 30)
     assert [count_queries(page(n)) for n in (1, 2, 3)] == [small, small, small]
+
+
+# ---------------------------------------------------------------------------- keyset links (issue #10)
+
+
+def _walk(client, path, **params):
+    """Every row of a list, following `next`; and the links followed."""
+    ids, links = [], []
+    body = client.get(API + path, params).json()
+    while True:
+        ids += [r["id"] for r in body["results"]]
+        if body["next"] is None:
+            return ids, links
+        links.append(body["next"])
+        body = client.get(body["next"]).json()
+
+
+@pytest.mark.parametrize("path,descending", [("candidates/", False), ("cadres/", False), ("selections/", True)])
+def test_next_links_walk_the_list_by_keyset(client, path, descending):
+    ids, links = _walk(client, path, page_size=4)  # 30 candidates and cadres, 6 selections
+    every = client.get(API + path, {"page_size": 200}).json()
+    assert ids == [r["id"] for r in every["results"]] == sorted(ids, reverse=descending)
+    assert len(ids) == every["count"] == len(set(ids))
+    assert links and all("after=" in link and "page=" in link for link in links)
+
+
+def test_previous_link_by_keyset_is_the_page_before(client):
+    third = client.get(API + "candidates/", {"page_size": 7, "page": 3}).json()
+    second = client.get(API + "candidates/", {"page_size": 7, "page": 2}).json()
+    assert "before=" in third["previous"] and "after=" not in third["previous"]
+    back = client.get(third["previous"]).json()
+    assert [r["id"] for r in back["results"]] == [r["id"] for r in second["results"]]
+    assert back["count"] == second["count"]
+
+
+def test_keyset_query_count_equals_page_one(client):
+    first = client.get(API + "candidates/", {"page_size": 5}).json()
+    on_page_one = count_queries(lambda: client.get(API + "candidates/", {"page_size": 5}))
+    assert count_queries(lambda: client.get(first["next"])) == on_page_one
+
+
+@pytest.mark.parametrize("name", ["after", "before"])
+@pytest.mark.parametrize("value", ["x", "-1", "0", "1.5"])
+def test_bad_cursor_is_400_in_chinese(client, name, value):
+    response = client.get(API + "candidates/", {name: value})
+    assert response.status_code == 400
+    assert response.json() == {"errors": {name: [f"游标 {name} 必须是正整数"]}}

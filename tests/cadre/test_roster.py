@@ -204,3 +204,47 @@ def test_roster_roles(client, staff, candidate):
     sheet = client.get(reverse("cadre:selection_candidates_xlsx", args=[candidate.selection_id]))
     assert sheet.status_code == 200
     assert load_workbook(io.BytesIO(sheet.content)).active["A2"].value == candidate.cadre.name
+
+
+def test_roster_pages_by_unit_keep_the_order_of_one_sort(client, staff, monkeypatch, django_assert_num_queries):
+    """Issue #10: the roster is read unit by unit (cadre.roster_views._ByUnit); page after page it
+    lists exactly what ORDER BY unit name, name, id lists — two units of one name interleave by name."""
+    from cadre import roster_views
+
+    monkeypatch.setattr(roster_views, "PAGE_SIZE", 3)
+    twin_a, twin_b, first = UnitFactory(name="乙局"), UnitFactory(name="乙局"), UnitFactory(name="甲局")
+    for unit, names in ((twin_a, ["张三", "李四", "王五"]), (twin_b, ["赵六", "李四", "陈七"]), (first, ["周八"])):
+        for name in names:
+            CadreFactory(unit=unit, name=name)
+    CadreFactory.create_batch(4, unit=UnitFactory(name="丙局"))
+    expected = list(Cadre.objects.order_by("unit__name", "name", "pk").values_list("pk", flat=True))
+    client.force_login(staff)
+
+    def listed(**params):
+        shown, number = [], 1
+        while True:
+            page = client.get(reverse("cadre:roster"), {**params, "page": number}).context["page"]
+            shown += [c.pk for c in page.object_list]
+            if not page.has_next():
+                return shown, page
+            number += 1
+
+    shown, last = listed()
+    assert shown == expected and last.paginator.count == 11 and last.number == 4
+    shown, _ = listed(q="李四")
+    assert shown == list(Cadre.objects.filter(name="李四").order_by("unit__name", "pk").values_list("pk", flat=True))
+    shown, _ = listed(unit=twin_b.pk)
+    assert shown == list(twin_b.cadres.order_by("name", "pk").values_list("pk", flat=True))
+    client.get(reverse("cadre:roster"))
+    with django_assert_num_queries(len(_roster_queries(client, 1))):
+        client.get(reverse("cadre:roster"), {"page": 4})
+    assert "共 11 人" in client.get(reverse("cadre:roster")).content.decode()
+
+
+def _roster_queries(client, page):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as ctx:
+        client.get(reverse("cadre:roster"), {"page": page})
+    return ctx.captured_queries

@@ -171,7 +171,9 @@ def test_team_structure_counts_holders_by_age_gender_education():
 @pytest.mark.parametrize("n", [10, 1000])
 def test_dashboard_query_count_is_constant(staff_client, selection, position, n, django_assert_max_num_queries):
     _bulk_candidates(selection, position, n)
-    with django_assert_max_num_queries(19):  # +4: supervision.reminders (ended publicities, C1 + its thresholds, 到龄)
+    # +4: supervision.reminders (ended publicities, C1 + its thresholds, 到龄); +1 (issue #10): the R2
+    # deadlines read the staff member's selection ids first, then their candidates by index.
+    with django_assert_max_num_queries(20):
         response = staff_client.get("/")
     assert response.status_code == 200
     assert sum(c["count"] for c in response.context["columns"]) == n
@@ -254,9 +256,32 @@ def test_candidate_page_query_count_does_not_grow_with_the_record(staff_client, 
 def test_selection_list_query_count_is_constant(staff, staff_client, position, n, django_assert_max_num_queries):
     for i in range(n // 100 + 2):
         services.selection_create(actor=staff, title=f"选任{i}", reason=MotionReason.VACANCY, positions=[position])
-    with django_assert_max_num_queries(6):
+    # 7 (issue #10: paged by id first): session, user, roles, the count, the page's ids, its rows with
+    # their counts, their positions.
+    with django_assert_max_num_queries(7):
         response = staff_client.get(reverse("cadre:selections"))
     assert response.status_code == 200
+
+
+def test_selection_list_is_paged_by_id_first(staff, staff_client, position, django_assert_max_num_queries):
+    """Issue #10: 50 selections a page, newest first, read by id first; a too large page is the last."""
+    made = [
+        services.selection_create(
+            actor=staff, title=f"分页选任{i:03d}", reason=MotionReason.VACANCY, positions=[position]
+        )
+        for i in range(120)
+    ]
+    first = staff_client.get(reverse("cadre:selections")).content.decode()
+    assert first.count('<td><a href="/selections/') == 50
+    assert "分页选任119" in first and "分页选任070" in first and "分页选任069" not in first
+    assert "第 1 / 3 页" in first and "共 120 项" in first and "?page=2" in first
+    with django_assert_max_num_queries(8):
+        last = staff_client.get(reverse("cadre:selections"), {"page": 3})
+    body = last.content.decode()
+    assert body.count('<td><a href="/selections/') == 20 and "分页选任000" in body and "分页选任020" not in body
+    assert staff_client.get(reverse("cadre:selections"), {"page": "99"}).content.decode().count("分页选任0") == 20
+    assert str(MotionReason.VACANCY.label) in body
+    assert len(made) == 120
 
 
 # ---------------------------------------------------------------------------- selections
