@@ -17,6 +17,26 @@ pytestmark = pytest.mark.django_db
 HX = {"HTTP_HX_REQUEST": "true"}
 
 
+@pytest.fixture(autouse=True)
+def team(staff, inspecting):
+    """The candidate's inspection team, working these last days: talks and procedures fall in its period
+    (a talk or procedure needs the team, cadre/dates.py)."""
+    from inspection import services
+
+    return services.team_create(
+        actor=staff,
+        selection=inspecting.selection,
+        name="第一考察组",
+        leader=staff,
+        starts_on=timezone.localdate() - timedelta(days=2),
+        ends_on=timezone.localdate(),
+        place="县财政局",
+        scope="局领导班子成员",
+        forum_size=12,
+        candidates=[inspecting],
+    )
+
+
 def url(candidate):
     return reverse("inspection:inspection", args=[candidate.pk])
 
@@ -159,21 +179,9 @@ def test_unknown_factor_row_is_refused(client, staff, inspecting):
     assert not FactorAssessment.objects.exists()
 
 
-def test_inspector_on_the_team_saves_a_talk_inline_but_not_an_opinion(client, staff, inspector, inspecting):
+def test_inspector_on_the_team_saves_a_talk_inline_but_not_an_opinion(client, staff, inspector, inspecting, team):
     from inspection import services
 
-    team = services.team_create(
-        actor=staff,
-        selection=inspecting.selection,
-        name="第一考察组",
-        leader=staff,
-        starts_on=timezone.localdate() - timedelta(days=2),
-        ends_on=timezone.localdate(),
-        place="县财政局",
-        scope="局领导班子成员",
-        forum_size=12,
-        candidates=[inspecting],
-    )
     services.team_member_add(actor=staff, team=team, user=inspector)
     client.force_login(inspector)
     page = client.get(url(inspecting)).content.decode()

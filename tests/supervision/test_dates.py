@@ -38,10 +38,11 @@ def errors(exc) -> dict:
 
 def test_publicity_may_start_on_the_decision_day_not_the_day_before(staff, publicizing):
     before = entries(publicizing)
-    with pytest.raises(InvalidInput) as exc:
+    with pytest.raises(Conflict) as exc:  # a well-formed date the procedure refuses: 409 P1
         services.publicity_start(actor=staff, candidate_id=publicizing.pk, starts_on=date(2025, 8, 31), **DEMO_CHANNELS)
-    assert errors(exc) == {
-        "starts_on": ["公示开始日期 2025-08-31 早于讨论决定会议日期 2025-09-01（公示须在讨论决定之后）"]
+    assert exc.value.rule == "P1"
+    assert exc.value.errors == {
+        "starts_on": ["公示须在讨论决定之后：开始日期不能早于 2025-09-01（常委会讨论决定日期）"]
     }
     assert not Publicity.objects.exists() and entries(publicizing) == before
     publicity = services.publicity_start(
