@@ -703,10 +703,14 @@ def _named(payload: dict) -> dict:
     return out
 
 
+RULE_ID_SUFFIX = re.compile(r"（[A-Z][0-9]+[a-z]?(?:、[A-Z][0-9]+[a-z]?)*）$")
+
+
 def fact_label(payload: dict) -> str:
     label = payload.get("label")
     if isinstance(label, str) and label.strip():
-        return label
+        # Entries written before #11 carry a rule id in the label ("全程记实表归档（A4）").
+        return RULE_ID_SUFFIX.sub("", label.strip()) or label
     fact = payload.get("fact")
     if fact in FACTS:
         return FACTS[fact]

@@ -255,7 +255,7 @@ def archive_candidate(*, candidate_id: int, actor_id: int | None = None) -> dict
         kind=RecordKind.FACT,
         payload={
             "fact": FACT,
-            "label": "全程记实表归档（A4）",
+            "label": "全程记实表归档",
             "archive": archive.pk,
             "sha256": digest,
             "size": len(pdf),

@@ -161,13 +161,16 @@ def _po_entries(path: Path) -> list[tuple[str, str, list[str]]]:
     def flush():
         nonlocal flags, current
         if "msgid" in current:
+            forms = [v for k, v in current.items() if k.startswith("msgstr[")]
+            if forms:  # a plural entry: translated only when every form is; "plural" marks it
+                current["msgstr"], flags = (forms[0] if all(f.strip() for f in forms) else ""), [*flags, "plural"]
             entries.append((current["msgid"], current.get("msgstr", ""), flags))
         flags, current = [], {}
 
     for line in path.read_text(encoding="utf-8").splitlines() + [""]:
         if line.startswith("#,"):
             flags += [f.strip() for f in line[2:].split(",")]
-        elif line.startswith(("msgid ", "msgstr ")):
+        elif line.startswith(("msgid ", "msgstr ", "msgid_plural ", "msgstr[")):
             field, _, literal = line.partition(" ")
             if field == "msgid" and "msgid" in current:
                 flush()
@@ -193,7 +196,9 @@ def test_the_compiled_catalog_matches_the_po_file():
     with open(LOCALE / "django.mo", "rb") as fp:
         compiled = gettext.GNUTranslations(fp)
     stale = [
-        msgid for msgid, msgstr, _ in _po_entries(LOCALE / "django.po") if msgid and compiled.gettext(msgid) != msgstr
+        msgid
+        for msgid, msgstr, flags in _po_entries(LOCALE / "django.po")
+        if msgid and (compiled.ngettext(msgid, msgid, 1) if "plural" in flags else compiled.gettext(msgid)) != msgstr
     ]
     assert stale == []
 

@@ -160,6 +160,12 @@ def test_every_fact_the_services_write_has_a_chinese_name():
     assert record_text.fact_label({"fact": "decision_result"}) == "讨论决定票决结果"
 
 
+def test_a_label_written_with_a_rule_id_reads_without_it():
+    # #11: archives recorded before carry "（A4）" in their label; the page and the PDF drop it.
+    assert record_text.fact_label({"fact": "record_archive", "label": "全程记实表归档（A4）"}) == "全程记实表归档"
+    assert record_text.fact_label({"label": "考察（I1、I9）"}) == "考察"
+
+
 def test_an_unknown_kind_or_fact_falls_back_to_chinese(staff, candidate):
     entry = RecordEntry(
         candidate=candidate,
