@@ -119,7 +119,7 @@ def server_error(request):
     return defaults.server_error(request)
 
 
-def _valid(serializer_class, request, **kwargs):
+def valid_input(serializer_class, request, **kwargs):
     serializer = serializer_class(data=request.data, **kwargs)
     if not isinstance(request.data, dict):
         raise InvalidInput({"non_field_errors": ["请求体必须是 JSON 对象"]})
@@ -151,7 +151,7 @@ class TokenView(APIView):
         },
     )
     def post(self, request):
-        data = _valid(TokenRequestSerializer, request)
+        data = valid_input(TokenRequestSerializer, request)
         # axes needs Django's request: it counts the failure and marks a locked-out attempt on it.
         user = authenticate(request._request, username=data["username"], password=data["password"])
         if getattr(request._request, "axes_locked_out", False):
@@ -184,7 +184,7 @@ class UnitList(generics.ListAPIView):
 
     @extend_schema(request=UnitSerializer, responses={201: UnitSerializer})
     def post(self, request):
-        data = _valid(UnitSerializer, request)
+        data = valid_input(UnitSerializer, request)
         unit = services.unit_create(actor=request.user, **data)
         return Response(UnitSerializer(unit).data, status=status.HTTP_201_CREATED)
 
@@ -197,7 +197,7 @@ class PositionList(generics.ListAPIView):
 
     @extend_schema(request=PositionSerializer, responses={201: PositionSerializer})
     def post(self, request):
-        data = _valid(PositionSerializer, request)
+        data = valid_input(PositionSerializer, request)
         position = services.position_create(actor=request.user, **data)
         return Response(PositionSerializer(position).data, status=status.HTTP_201_CREATED)
 
@@ -220,7 +220,7 @@ class CadreList(generics.ListAPIView):
     @extend_schema(request=CadreSerializer, responses={201: CadreSerializer})
     def post(self, request):
         _require(roles.can_write_cadres(request.user))
-        data = _valid(CadreSerializer, request)
+        data = valid_input(CadreSerializer, request)
         cadre = services.cadre_create(actor=request.user, **data)
         return Response(CadreSerializer(cadre).data, status=status.HTTP_201_CREATED)
 
@@ -233,13 +233,13 @@ class CadreDetail(APIView):
 
     @extend_schema(request=CadreSerializer, responses={200: CadreSerializer})
     def patch(self, request, pk):
-        cadre = _cadre_for_edit(request, pk)
-        data = _valid(CadreSerializer, request, instance=cadre, partial=True)
+        cadre = cadre_for_edit(request, pk)
+        data = valid_input(CadreSerializer, request, instance=cadre, partial=True)
         cadre = services.cadre_update(actor=request.user, cadre=cadre, **data)
         return Response(CadreSerializer(cadre).data)
 
 
-def _cadre_for_edit(request, pk):
+def cadre_for_edit(request, pk):
     """The permission rule of cadre writes (cadre.selectors.can_edit_cadre) as status codes: roles
     that do not see cadres 403, an unknown id 404, supervisors 403, staff the rule refuses 404."""
     _require(roles.can_read_cadres(request.user))
@@ -261,8 +261,8 @@ class _CadreFactList(generics.ListAPIView):
         return self.model.objects.filter(cadre=self._cadre())
 
     def post(self, request, pk):
-        cadre = _cadre_for_edit(request, pk)
-        data = _valid(self.serializer_class, request)
+        cadre = cadre_for_edit(request, pk)
+        data = valid_input(self.serializer_class, request)
         fact = services.cadre_fact_create(actor=request.user, cadre=cadre, model=self.model, **data)
         return Response(self.serializer_class(fact).data, status=status.HTTP_201_CREATED)
 
@@ -301,7 +301,7 @@ class SelectionList(generics.ListAPIView):
     def post(self, request):
         if not roles.has_role(request.user, roles.ORG_STAFF):
             raise NotAllowed("只有组工干部可以发起选任工作")
-        data = _valid(SelectionSerializer, request)
+        data = valid_input(SelectionSerializer, request)
         selection = services.selection_create(actor=request.user, **data)
         return Response(SelectionSerializer(selection).data, status=status.HTTP_201_CREATED)
 
@@ -317,7 +317,7 @@ class SelectionAssign(APIView):
     @extend_schema(request=AssignSerializer, responses={204: None})
     def post(self, request, pk):
         selection = selectors.get_selection_for_user(user=request.user, pk=pk)
-        data = _valid(AssignSerializer, request)
+        data = valid_input(AssignSerializer, request)
         # The same 400 for an unknown id, an inactive account and one without the role
         # (services.ASSIGN_REFUSED), checked after the permission so a refused caller learns nothing.
         user = User.objects.filter(pk=data["user"]).first()
@@ -371,7 +371,7 @@ class CandidateList(generics.ListAPIView):
 
     @extend_schema(request=CandidateSerializer, responses={201: CandidateSerializer})
     def post(self, request):
-        data = _valid(CandidateSerializer, request, context={"request": request})
+        data = valid_input(CandidateSerializer, request, context={"request": request})
         candidate = services.candidate_create(
             actor=request.user, selection=data["selection"], position=data["position"], cadre=data["cadre"]
         )
@@ -418,7 +418,7 @@ class CandidateTransition(APIView):
     def post(self, request, pk, transition):
         selectors.get_candidate_for_user(user=request.user, pk=pk)
         transition = _verb(transition)
-        data = _valid(TransitionSerializer, request)
+        data = valid_input(TransitionSerializer, request)
         overrides = list(data.get("overrides", []))
         if "override" in data:
             overrides.append(data["override"])
@@ -436,7 +436,7 @@ class CandidateSendBack(APIView):
     @extend_schema(request=SendBackSerializer, responses={200: CandidateSerializer})
     def post(self, request, pk):
         selectors.get_candidate_for_user(user=request.user, pk=pk)
-        data = _valid(SendBackSerializer, request)
+        data = valid_input(SendBackSerializer, request)
         candidate = services.candidate_send_back(
             actor=request.user, candidate_id=pk, to_stage=data["to_stage"], reason=data["reason"]
         )
@@ -447,7 +447,7 @@ class CandidateImportant(APIView):
     @extend_schema(request=ImportantSerializer, responses={201: RecordEntrySerializer})
     def post(self, request, pk):
         selectors.get_candidate_for_user(user=request.user, pk=pk)
-        data = _valid(ImportantSerializer, request)
+        data = valid_input(ImportantSerializer, request)
         entry = services.candidate_record_important(actor=request.user, candidate_id=pk, **data)
         return Response(RecordEntrySerializer(entry).data, status=status.HTTP_201_CREATED)
 

@@ -15,7 +15,7 @@ from . import reserve, roles, xlsx
 from .forms import CadreChoice, Form, call_service
 from .models import Position, ReserveCadre, Unit
 from .selectors import cadres_for_user
-from .views import _limit_cadre_choices
+from .views import limit_cadre_choices
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -86,7 +86,7 @@ def reserve_pool(request):
             if done is not None:
                 messages.success(request, _("%(name)s 已列入后备干部库") % {"name": done.cadre.name})
                 return redirect(request.get_full_path())
-    _limit_cadre_choices(add_form, user=user)
+    limit_cadre_choices(add_form, user=user)
     unit, status = request.GET.get("unit", ""), request.GET.get("status", "")
     rows = list(reserve.reserve_list(unit_id=int(unit) if unit.isdigit() else None, status=status))
     today = timezone.localdate()

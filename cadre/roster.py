@@ -294,7 +294,7 @@ def preview_load(*, actor: User, token: str) -> list[Row]:
 def apply(*, actor: User, token: str, skip_bad: bool = False) -> dict:
     """Writes the previewed roster in one transaction, through the cadre services: every row, or with
     `skip_bad` every valid row. Returns {"created", "updated", "skipped"}."""
-    services._ensure_cadre_writer(actor)
+    services.ensure_cadre_writer(actor)
     name = _stored(actor, token)
     with transaction.atomic():
         User.objects.select_for_update().filter(pk=actor.pk).first()  # one apply at a time per user

@@ -534,7 +534,7 @@ def _ensure_admin(actor):
         raise NotAllowed("只有管理员可以维护单位和职位")
 
 
-def _ensure_cadre_writer(actor):
+def ensure_cadre_writer(actor):
     if not roles.can_write_cadres(actor):
         raise NotAllowed("只有组工干部和管理员可以维护干部信息")
 
@@ -594,7 +594,7 @@ ACTION_LABELS = {"create": "新增", "update": "修改", "delete": "删除"}
 
 
 def _ensure_can_edit(actor, cadre: Cadre):
-    _ensure_cadre_writer(actor)
+    ensure_cadre_writer(actor)
     if not can_edit_cadre(user=actor, cadre=cadre):
         raise NotAllowed("该干部是正在进行的选任工作的人选，只有承办该选任工作的组工干部和管理员可以修改其信息")
 
@@ -722,7 +722,7 @@ def _validate_cadre(cadre: Cadre) -> None:
 @transaction.atomic
 def cadre_create(*, actor: User, **fields) -> Cadre:
     """A new cadre (no post: that is cadre_change_position's, recorded). No record yet: no candidacy."""
-    _ensure_cadre_writer(actor)
+    ensure_cadre_writer(actor)
     _check_fields(fields, CADRE_FIELDS)
     cadre = Cadre(**fields)
     _validate_cadre(cadre)
@@ -733,7 +733,7 @@ def cadre_create(*, actor: User, **fields) -> Cadre:
 def cadre_update(*, actor: User, cadre: Cadre, **fields) -> Cadre:
     """Basic facts and the eligibility flags (canvassing_finding, veto_item_year,
     personal_report_status, has_spouse, spouse/children emigrated) of one cadre."""
-    _ensure_cadre_writer(actor)
+    ensure_cadre_writer(actor)
     _check_fields(fields, CADRE_FIELDS)
     candidates = _lock_open_candidates([cadre.pk])
     cadre = Cadre.objects.select_for_update(of=("self",)).get(pk=cadre.pk)
@@ -763,7 +763,7 @@ def cadre_change_position(*, actor: User, cadre_id: int, position_id: int | None
     """职务变动 outside a selection: the cadre takes post `position_id` (None: leaves the current
     one) on date `on`, for a written reason. M3: the new post needs a vacancy (holders plus
     pending appointments below the quota); refused with Conflict(rule="M3"), nothing written."""
-    _ensure_cadre_writer(actor)
+    ensure_cadre_writer(actor)
     candidates = _lock_open_candidates([cadre_id])
     position = None
     if position_id is not None:
@@ -888,7 +888,7 @@ def _fact_summary(action: str, fact, words: list[str]) -> str:
 def cadre_fact_create(*, actor: User, cadre: Cadre, model, **fields):
     """A new assessment, evaluation, sanction (or education record, résumé entry, reward, family
     member, kinship) of a cadre."""
-    _ensure_cadre_writer(actor)
+    ensure_cadre_writer(actor)
     return _fact_create(actor=actor, cadre=cadre, model=model, fields=fields)
 
 
@@ -933,7 +933,7 @@ def _lock_fact(model, cadre, fact_id):
 @transaction.atomic
 def cadre_fact_update(*, actor: User, cadre: Cadre, model, fact_id: int, **fields):
     name, allowed = _fact_kind(model)
-    _ensure_cadre_writer(actor)
+    ensure_cadre_writer(actor)
     _check_fields(fields, allowed)
     current = model.objects.filter(cadre_id=cadre.pk, pk=fact_id).first()
     if current is None:
@@ -964,7 +964,7 @@ def cadre_fact_update(*, actor: User, cadre: Cadre, model, fact_id: int, **field
 @transaction.atomic
 def cadre_fact_delete(*, actor: User, cadre: Cadre, model, fact_id: int) -> None:
     name, allowed = _fact_kind(model)
-    _ensure_cadre_writer(actor)
+    ensure_cadre_writer(actor)
     current = model.objects.filter(cadre_id=cadre.pk, pk=fact_id).first()
     if current is None:
         raise InvalidInput({"fact": ["记录不存在"]})
@@ -992,7 +992,7 @@ def cadre_facts_replace(*, actor: User, cadre: Cadre, model, rows: list[dict], d
     from django.core.exceptions import ValidationError
 
     name, allowed = _fact_kind(model)
-    _ensure_cadre_writer(actor)
+    ensure_cadre_writer(actor)
     if not rows and not delete:
         return []
     facts = []

@@ -320,7 +320,7 @@ def _assignable(assignees):
 CADRE_CHOICES_SHOWN = 50
 
 
-def _limit_cadre_choices(form, *, user):
+def limit_cadre_choices(form, *, user):
     """A county has thousands of cadres: the select lists the first few (and the one chosen), and
     the search box above it fetches the matching ones (`cadre_options`)."""
     field = form.fields["cadre"]
@@ -360,7 +360,7 @@ def _selection_page(
             cadres=selectors.cadres_for_user(user=user), positions=selection.positions.select_related("unit")
         )
     if add_form is not None:
-        _limit_cadre_choices(add_form, user=user)
+        limit_cadre_choices(add_form, user=user)
     assignees = _assignees(selection)
     if can_work and assign_form is None:
         assign_form = AssignForm(users=_assignable(assignees))

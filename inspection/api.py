@@ -17,7 +17,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from cadre.access import ensure_can_work
-from cadre.api import _valid
+from cadre.api import valid_input
 from cadre.errors import NotAllowed
 from cadre.selectors import get_candidate_for_user, get_selection_for_user
 
@@ -65,7 +65,7 @@ class InspectionNoticeList(generics.ListAPIView):
     def post(self, request, pk):
         selection = get_selection_for_user(user=request.user, pk=pk)
         ensure_can_work(request.user, selection)
-        data = _valid(InspectionNoticeSerializer, request)
+        data = valid_input(InspectionNoticeSerializer, request)
         notice = services.notice_publish(actor=request.user, selection=selection, **data)
         return Response(InspectionNoticeSerializer(notice).data, status=status.HTTP_201_CREATED)
 
@@ -91,7 +91,7 @@ class InspectionTeamList(generics.ListAPIView):
         """Register a team with its leader; I9: refused when the leader is related to a candidate."""
         selection = get_selection_for_user(user=request.user, pk=pk)
         ensure_can_work(request.user, selection)
-        data = _valid(TeamInputSerializer, request, context={"selection": selection})
+        data = valid_input(TeamInputSerializer, request, context={"selection": selection})
         team = services.team_create(actor=request.user, selection=selection, **data)
         return Response(_team_body(selection, team.pk), status=status.HTTP_201_CREATED)
 
@@ -110,7 +110,7 @@ class InspectionTeamMemberAdd(APIView):
         """Add a member; I9: refused when the member is related to a candidate the team inspects."""
         selection, team = _team(request, pk, team_pk)
         ensure_can_work(request.user, selection)
-        data = _valid(TeamMemberInputSerializer, request)
+        data = valid_input(TeamMemberInputSerializer, request)
         services.team_member_add(actor=request.user, team=team, user=data["user"], cadre=data.get("cadre"))
         return Response(_team_body(selection, team.pk), status=status.HTTP_201_CREATED)
 
@@ -121,7 +121,7 @@ class InspectionTeamCandidateAdd(APIView):
         """Give the team one more inspection object; I9: refused when a member is related to them."""
         selection, team = _team(request, pk, team_pk)
         ensure_can_work(request.user, selection)
-        data = _valid(TeamCandidateInputSerializer, request, context={"selection": selection})
+        data = valid_input(TeamCandidateInputSerializer, request, context={"selection": selection})
         services.team_candidate_add(actor=request.user, team=team, candidate=data["candidate"])
         return Response(_team_body(selection, team.pk), status=status.HTTP_201_CREATED)
 
@@ -150,7 +150,7 @@ class _InspectionFactList(generics.ListAPIView):
             _ensure_can_record(request.user, candidate)
         else:
             ensure_can_work(request.user, candidate.selection)
-        data = _valid(self.serializer_class, request)
+        data = valid_input(self.serializer_class, request)
         fact = type(self).service(actor=request.user, candidate=candidate, **data)
         return Response(self.serializer_class(fact).data, status=status.HTTP_201_CREATED)
 
@@ -244,7 +244,7 @@ class ReportDetail(APIView):
         selection, position = _post(request, pk, position_pk)
         ensure_can_work(request.user, selection)
         candidates = selectors.open_candidates(selection=selection, position=position)
-        data = _valid(ReportInputSerializer, request, context={"candidates": candidates})
+        data = valid_input(ReportInputSerializer, request, context={"candidates": candidates})
         report = services.report_save(actor=request.user, selection=selection, position=position, **data)
         return Response(ReportSerializer(report).data)
 
@@ -264,7 +264,7 @@ class ComparisonDetail(APIView):
     def put(self, request, pk, position_pk):
         selection, position = _post(request, pk, position_pk)
         ensure_can_work(request.user, selection)
-        data = _valid(ComparisonSerializer, request)
+        data = valid_input(ComparisonSerializer, request)
         comparison = services.comparison_save(actor=request.user, selection=selection, position=position, **data)
         return Response(ComparisonSerializer(comparison).data)
 
@@ -289,6 +289,6 @@ class ConsultationCreate(APIView):
         as an important situation of each candidate."""
         selection = get_selection_for_user(user=request.user, pk=pk)
         ensure_can_work(request.user, selection)
-        data = _valid(ConsultationInputSerializer, request, context={"selection": selection})
+        data = valid_input(ConsultationInputSerializer, request, context={"selection": selection})
         consultation = services.consultation_create(actor=request.user, selection=selection, **data)
         return Response(ConsultationSerializer(consultation).data, status=status.HTTP_201_CREATED)

@@ -12,7 +12,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from cadre.access import ensure_can_work
-from cadre.api import _valid
+from cadre.api import valid_input
 from cadre.selectors import get_candidate_for_user, get_selection_for_user
 
 from . import selectors, services
@@ -46,7 +46,7 @@ class AgendaItemList(generics.ListAPIView):
     def post(self, request, pk):
         selection = get_selection_for_user(user=request.user, pk=pk)
         ensure_can_work(request.user, selection)
-        data = _valid(MotionAgendaSerializer, request)
+        data = valid_input(MotionAgendaSerializer, request)
         agenda = services.motion_agenda_record(actor=request.user, selection_id=selection.pk, **data)
         return Response(MotionAgendaSerializer(agenda).data, status=status.HTTP_201_CREATED)
 
@@ -67,7 +67,7 @@ class NominationList(generics.ListAPIView):
     def post(self, request, pk):
         candidate = get_candidate_for_user(user=request.user, pk=pk)
         ensure_can_work(request.user, candidate.selection)
-        data = _valid(NominationSerializer, request)
+        data = valid_input(NominationSerializer, request)
         nomination = services.nomination_record(actor=request.user, candidate_id=candidate.pk, **data)
         return Response(NominationSerializer(nomination).data, status=status.HTTP_201_CREATED)
 
@@ -90,7 +90,7 @@ class RecommendationMeetingList(generics.ListAPIView):
     def post(self, request, pk):
         selection = get_selection_for_user(user=request.user, pk=pk)
         ensure_can_work(request.user, selection)
-        data = _valid(RecommendationEntrySerializer, request)
+        data = valid_input(RecommendationEntrySerializer, request)
         meeting = services.recommendation_enter(
             actor=request.user,
             selection_id=selection.pk,
@@ -145,7 +145,7 @@ class RecommendationConfirm(APIView):
     def post(self, request, pk, meeting_pk):
         selection, meeting = _meeting(request, pk, meeting_pk)
         ensure_can_work(request.user, selection)
-        data = _valid(RecommendationConfirmSerializer, request)
+        data = valid_input(RecommendationConfirmSerializer, request)
         services.recommendation_confirm(actor=request.user, meeting_id=meeting.pk, **data)
         meeting = selectors.meetings_for_selection(selection=selection).get(pk=meeting.pk)
         return Response(RecommendationMeetingSerializer(meeting, context={"request": request}).data)
@@ -178,7 +178,7 @@ class InspectionDecisionList(generics.ListAPIView):
     def post(self, request, pk):
         selection = get_selection_for_user(user=request.user, pk=pk)
         ensure_can_work(request.user, selection)
-        data = _valid(InspectionDecisionInputSerializer, request)
+        data = valid_input(InspectionDecisionInputSerializer, request)
         decision = services.inspection_decision_record(
             actor=request.user,
             selection_id=selection.pk,

@@ -17,7 +17,7 @@ from rest_framework.views import APIView
 
 from cadre import roles
 from cadre.access import ensure_can_work
-from cadre.api import _valid
+from cadre.api import valid_input
 from cadre.errors import InvalidInput, NotAllowed
 from cadre.models import Stage
 from cadre.ratelimit import client_address
@@ -68,7 +68,7 @@ class PublicityDetail(APIView):
     @extend_schema(request=PublicitySerializer, responses={201: PublicitySerializer, 400: ERRORS_400, 409: ONCE_409})
     def post(self, request, pk):
         candidate = _candidate(request, pk, write=True)
-        data = _valid(PublicitySerializer, request)
+        data = valid_input(PublicitySerializer, request)
         publicity = services.publicity_start(actor=request.user, candidate_id=candidate.pk, **data)
         return Response(PublicitySerializer(publicity).data, status=status.HTTP_201_CREATED)
 
@@ -87,7 +87,7 @@ class ComplaintList(generics.ListAPIView):
     @extend_schema(request=ComplaintSerializer, responses={201: ComplaintSerializer, 400: ERRORS_400, 409: ONCE_409})
     def post(self, request, pk):
         candidate = _candidate(request, pk, write=True)
-        data = _valid(ComplaintSerializer, request)
+        data = valid_input(ComplaintSerializer, request)
         complaint = services.complaint_file(actor=request.user, candidate_id=candidate.pk, **data)
         return Response(ComplaintSerializer(complaint).data, status=status.HTTP_201_CREATED)
 
@@ -104,7 +104,7 @@ class ComplaintAssign(APIView):
     def post(self, request, pk, complaint_pk):
         """交办: name the investigator (a user id: org_staff or supervisor)."""
         complaint = _complaint(request, pk, complaint_pk)
-        data = _valid(ComplaintAssignSerializer, request)
+        data = valid_input(ComplaintAssignSerializer, request)
         complaint = services.complaint_assign(
             actor=request.user, complaint_id=complaint.pk, investigator_id=data["investigator"]
         )
@@ -125,7 +125,7 @@ class ComplaintConclude(APIView):
     def post(self, request, pk, complaint_pk):
         """P2: the conclusion; an unsubstantiated one may resume a suspended candidate (`resume`)."""
         complaint = _complaint(request, pk, complaint_pk)
-        data = _valid(ConcludeSerializer, request)
+        data = valid_input(ConcludeSerializer, request)
         complaint = services.complaint_conclude(actor=request.user, complaint_id=complaint.pk, **data)
         return Response(ComplaintSerializer(complaint).data)
 
@@ -171,7 +171,7 @@ class PublicComplaintCreate(APIView):
                 status=status.HTTP_429_TOO_MANY_REQUESTS,
                 headers={"Retry-After": str(wait)},
             )
-        data = _valid(PublicComplaintSerializer, request)
+        data = valid_input(PublicComplaintSerializer, request)
         complaint = services.complaint_submit(
             candidate_id=data["candidate"],
             category=data["category"],
@@ -254,7 +254,7 @@ class AppointmentTalkList(generics.ListAPIView):
     )
     def post(self, request, pk):
         candidate = _candidate(request, pk, write=True)
-        data = _valid(PreAppointmentTalkSerializer, request)
+        data = valid_input(PreAppointmentTalkSerializer, request)
         talk = services.talk_record(actor=request.user, candidate_id=candidate.pk, **data)
         return Response(PreAppointmentTalkSerializer(talk).data, status=status.HTTP_201_CREATED)
 
@@ -274,7 +274,7 @@ class AppointmentDetail(APIView):
     )
     def post(self, request, pk):
         candidate = _candidate(request, pk, write=True)
-        data = _valid(AppointmentSerializer, request)
+        data = valid_input(AppointmentSerializer, request)
         appointment = services.appointment_record(actor=request.user, candidate_id=candidate.pk, **data)
         return Response(AppointmentSerializer(appointment).data, status=status.HTTP_201_CREATED)
 
@@ -288,7 +288,7 @@ class AppointmentCorrection(APIView):
     )
     def post(self, request, pk):
         candidate = _candidate(request, pk, write=True)
-        data = _valid(AppointmentCorrectSerializer, request)
+        data = valid_input(AppointmentCorrectSerializer, request)
         appointment = services.appointment_correct(actor=request.user, candidate_id=candidate.pk, **data)
         return Response(AppointmentSerializer(appointment).data)
 
@@ -313,7 +313,7 @@ class HolidayNoticeList(APIView):
     def post(self, request):
         """Read the State Council's holiday notice of `year`: the days it names, nothing written into the calendar."""
         _ensure_admin(request.user)
-        data = _valid(HolidayNoticeSerializer, request)
+        data = valid_input(HolidayNoticeSerializer, request)
         notice = calendar_services.holiday_notice_read(actor=request.user, year=data["year"], text=data["text"])
         return Response(HolidayNoticeSerializer(notice).data, status=status.HTTP_201_CREATED)
 

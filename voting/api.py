@@ -27,7 +27,7 @@ from rest_framework.views import APIView
 from cadre import roles
 from cadre import services as cadre_services
 from cadre.access import ensure_can_work
-from cadre.api import _cadre_for_edit, _valid
+from cadre.api import cadre_for_edit, valid_input
 from cadre.errors import NotAllowed
 from cadre.models import Kinship
 from cadre.pagination import IdFirstPagination, paged
@@ -85,7 +85,7 @@ class BriefDetail(APIView):
     def put(self, request, pk):
         candidate = get_candidate_for_user(user=request.user, pk=pk)
         ensure_can_work(request.user, candidate.selection)
-        data = _valid(BriefSerializer, request)
+        data = valid_input(BriefSerializer, request)
         brief = services.brief_save(actor=request.user, candidate_id=candidate.pk, **data)
         return Response(BriefSerializer(brief).data)
 
@@ -119,7 +119,7 @@ class DecisionMeetingList(generics.ListAPIView):
     def post(self, request, pk):
         selection = get_selection_for_user(user=request.user, pk=pk)
         ensure_can_work(request.user, selection)
-        data = _valid(DecisionMeetingSerializer, request)
+        data = valid_input(DecisionMeetingSerializer, request)
         meeting = services.meeting_create(actor=request.user, selection=selection, **data)
         return Response(DecisionMeetingSerializer(meeting).data, status=status.HTTP_201_CREATED)
 
@@ -149,7 +149,7 @@ class DecisionMeetingAgenda(generics.ListAPIView):
     def post(self, request, pk):
         meeting = _meeting(request, pk)
         ensure_can_work(request.user, meeting.selection)
-        data = _valid(AgendaInputSerializer, request, context={"meeting": meeting})
+        data = valid_input(AgendaInputSerializer, request, context={"meeting": meeting})
         item = services.agenda_add(actor=request.user, meeting_id=meeting.pk, candidate_id=data["candidate"].pk)
         return Response(AgendaItemSerializer(item).data, status=status.HTTP_201_CREATED)
 
@@ -163,7 +163,7 @@ class DecisionMeetingOpen(APIView):
         """The meeting opens with `present` members: the agenda is closed from now on."""
         meeting = _meeting(request, pk)
         ensure_can_work(request.user, meeting.selection)
-        data = _valid(OpenMeetingSerializer, request)
+        data = valid_input(OpenMeetingSerializer, request)
         services.meeting_open(actor=request.user, meeting_id=meeting.pk, present=data["present"])
         return Response(DecisionMeetingSerializer(_meeting(request, pk)).data)
 
@@ -196,7 +196,7 @@ class DecisionMeetingResults(APIView):
     def post(self, request, pk):
         meeting = _meeting(request, pk)
         ensure_can_work(request.user, meeting.selection)
-        data = _valid(VoteResultInputSerializer, request, context={"meeting": meeting})
+        data = valid_input(VoteResultInputSerializer, request, context={"meeting": meeting})
         entry = services.decision_result_enter(
             actor=request.user, meeting_id=meeting.pk, candidate_id=data.pop("candidate").pk, **data
         )
@@ -219,7 +219,7 @@ class DecisionMeetingResultConfirm(APIView):
     def post(self, request, pk):
         meeting = _meeting(request, pk)
         ensure_can_work(request.user, meeting.selection)
-        data = _valid(VoteResultInputSerializer, request, context={"meeting": meeting})
+        data = valid_input(VoteResultInputSerializer, request, context={"meeting": meeting})
         result = services.decision_result_confirm(
             actor=request.user, meeting_id=meeting.pk, candidate_id=data.pop("candidate").pk, **data
         )
@@ -233,7 +233,7 @@ class DecisionMeetingResultDiscard(APIView):
     def post(self, request, pk):
         meeting = _meeting(request, pk)
         ensure_can_work(request.user, meeting.selection)
-        data = _valid(CandidateInputSerializer, request, context={"meeting": meeting})
+        data = valid_input(CandidateInputSerializer, request, context={"meeting": meeting})
         services.decision_result_discard(actor=request.user, meeting_id=meeting.pk, candidate_id=data["candidate"].pk)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
@@ -376,7 +376,7 @@ class BallotSessionList(generics.ListAPIView):
         """Creates a draft session; for code sessions the answer carries `codes`, the plain codes, this once."""
         if not roles.has_role(request.user, roles.ORG_STAFF):
             raise NotAllowed("只有组工干部可以组织投票")
-        data = _valid(BallotSessionInputSerializer, request)
+        data = valid_input(BallotSessionInputSerializer, request)
         with transaction.atomic():
             session, codes = self._create(request, data)
         body = _detail(session)
@@ -438,7 +438,7 @@ class BallotSessionOpen(APIView):
     def post(self, request, pk):
         """Decision: attendance is taken now (`present`), 409 V1 below the quorum. Code sessions: `{}`."""
         session = _managed(request, pk)
-        data = _valid(OpenSessionSerializer, request)
+        data = valid_input(OpenSessionSerializer, request)
         session = services.ballot_session_open(actor=request.user, session_id=session.pk, present=data.get("present"))
         return Response(_detail(session))
 
@@ -469,7 +469,7 @@ class BallotCast(APIView):
         """One secret ballot → its receipt. 409: V2 已投票, V9 not open, V8 recused, V4 two approvals."""
         raw_code = request.data.get("code") if isinstance(request.data, dict) else None
         user = _voter_user(request, raw_code)
-        data = _valid(CastSerializer, request)
+        data = valid_input(CastSerializer, request)
         code = data.get("code")
         if code is None and user is None:
             raise exceptions.NotAuthenticated("请先登录，或输入投票码")
@@ -553,7 +553,7 @@ class BallotRecusals(APIView):
     def post(self, request, pk):
         """V8: staff record a member's recusal from one item."""
         session = _managed(request, pk)
-        data = _valid(RecusalSerializer, request)
+        data = valid_input(RecusalSerializer, request)
         recusal = services.ballot_recusal_record(
             actor=request.user, session_id=session.pk, item_id=data["item"], user_id=data["user"], reason=data["reason"]
         )
@@ -568,7 +568,7 @@ class UserCadre(APIView):
         """Admin: the user's own cadre record (V8 reads the cadres' kinships through it)."""
         if not roles.has_role(request.user, roles.ADMIN):
             raise NotAllowed("只有管理员可以设置用户本人的干部信息")
-        data = _valid(MemberCadreSerializer, request)
+        data = valid_input(MemberCadreSerializer, request)
         link = services.member_cadre_set(actor=request.user, user_id=pk, cadre_id=data["cadre"])
         return Response({"id": pk, "cadre": link.cadre_id if link else None})
 
@@ -586,7 +586,7 @@ class CadreKinships(generics.ListAPIView):
 
     def post(self, request, pk):
         get_cadre_for_user(user=request.user, pk=pk)
-        cadre = _cadre_for_edit(request, pk)
-        data = _valid(KinshipSerializer, request)
+        cadre = cadre_for_edit(request, pk)
+        data = valid_input(KinshipSerializer, request)
         fact = cadre_services.cadre_fact_create(actor=request.user, cadre=cadre, model=Kinship, **data)
         return Response(KinshipSerializer(fact).data, status=status.HTTP_201_CREATED)
