@@ -578,3 +578,212 @@ def test_inspection_rows_have_a_positive_control():
     """Every write row of the inspection table has a role it allows, so its body is proven valid."""
     for name, (method, _, _, expected, _) in INSPECTION_MATRIX.items():
         assert method == "get" or 201 in expected.values(), name
+
+
+# ---------------------------------------------------------------------------- stage endpoints, strictly (#10)
+#
+# The stage apps' writes, each in a world where its candidate (or selection) is in the stage the
+# endpoint needs, with a valid body: every role gets its exact status, a refused cell changes no row
+# of any stage model, no record entry and no stage (stage_snapshot) and not the row's EFFECT, and the
+# allowed cell (the positive control) succeeds and changes it. "own" is the staff member's selection,
+# "other" a colleague's. All of these writes are for the assigned staff member only (ensure_can_work):
+# supervisors and admins see the object and are refused (403), the others do not see it (404).
+
+ASSIGNED_WRITE = {STAFF: (201, 404), INSPECTOR: 404, COMMITTEE: 404, SUPERVISOR: 403, ADMIN: 403}
+ASSIGNED_CHANGE = {**ASSIGNED_WRITE, STAFF: (200, 404)}
+ASSIGNED_DELETE = {**ASSIGNED_WRITE, STAFF: (204, 404)}
+
+
+def _stage_model(label):
+    from django.apps import apps
+
+    return apps.get_model(label)
+
+
+def _row(label, pk):
+    return _stage_model(label).objects.filter(pk=pk).values().first()
+
+
+def _count(label, **filters):
+    return _stage_model(label).objects.filter(**filters).count()
+
+
+def stage_snapshot() -> dict:
+    """Rows of every stage model, the record, and every candidate's stage."""
+    from django.apps import apps
+
+    counts = {
+        m.__name__: m.objects.count()
+        for app in ("nomination", "inspection", "voting", "supervision")
+        for m in apps.get_app_config(app).get_models()
+    }
+    return {**counts, **row_counts(), "stages": dict(Candidate.objects.values_list("pk", "stage"))}
+
+
+# name: (method, route as api_route_views names it, world part, URL ids, body, expected, effect)
+# `w` below is one part of the stage world for one object: a selection and its candidate in a stage.
+STAGE_STRICT = {
+    "nominations-create": (
+        "post",
+        "candidates/{id}/nominations/",
+        "nominated",
+        lambda w: (w["candidate"],),
+        lambda w: {"source": "org_dept", "nominator": "县委组织部"},
+        ASSIGNED_WRITE,
+        lambda w: _count("nomination.Nomination", candidate_id=w["candidate"]),
+    ),
+    "recommendation-enter": (
+        "post",
+        "selections/{id}/recommendation-meetings/",
+        "recommended",
+        lambda w: (w["selection"],),
+        lambda w: {
+            "unit": w["spare_unit"],
+            "kind": "meeting",
+            "held_on": _today(),
+            "entitled": 9,
+            "present": 9,
+            "votes": [{"cadre": w["cadre"], "votes": 6}],
+        },
+        ASSIGNED_WRITE,
+        lambda w: _count("nomination.RecommendationMeeting", selection_id=w["selection"]),
+    ),
+    "recommendation-confirm": (
+        "post",
+        "selections/{id}/recommendation-meetings/{meeting_pk}/confirm/",
+        "recommended",
+        lambda w: (w["selection"], w["rmeeting"]),
+        lambda w: {"entitled": 10, "present": 8, "votes": [{"cadre": w["cadre"], "votes": 5}]},
+        ASSIGNED_CHANGE,
+        lambda w: _row("nomination.RecommendationMeeting", w["rmeeting"]),
+    ),
+    "recommendation-discard": (
+        "delete",
+        "selections/{id}/recommendation-meetings/{meeting_pk}/",
+        "recommended",
+        lambda w: (w["selection"], w["rmeeting"]),
+        None,
+        ASSIGNED_DELETE,
+        lambda w: _row("nomination.RecommendationMeeting", w["rmeeting"]),
+    ),
+    "inspection-decisions-create": (
+        "post",
+        "selections/{id}/inspection-decisions/",
+        "recommended",
+        lambda w: (w["selection"],),
+        lambda w: {"meeting_date": _today(), "reasons": "综合研究", "candidates": [w["candidate"]]},
+        ASSIGNED_WRITE,
+        lambda w: _count("nomination.InspectionDecision", selection_id=w["selection"]),
+    ),
+}
+
+
+@pytest.fixture(scope="module")
+def stage_world(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock(), override_settings(PASSWORD_HASHERS=[MD5]):
+        outer = transaction.atomic()
+        outer.__enter__()
+        try:
+            yield _build_stage_world()
+        finally:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
+
+
+def _stage_selection(owner, *transitions):
+    position = PositionFactory()
+    selection = services.selection_create(
+        actor=owner, title="阶段选任", reason=MotionReason.VACANCY, positions=[position]
+    )
+    candidate = services.candidate_create(actor=owner, selection=selection, position=position, cadre=CadreFactory())
+    candidate = advance(candidate, owner, *transitions)
+    return selection, candidate
+
+
+def _build_stage_world():
+    from nomination import services as nomination_services
+    from nomination.demo import second_staff
+
+    staff = UserFactory(roles=[roles.ORG_STAFF])
+    colleague = UserFactory(roles=[roles.ORG_STAFF])
+    users = {STAFF: staff, **{role: UserFactory(roles=[role]) for role in (INSPECTOR, COMMITTEE, SUPERVISOR, ADMIN)}}
+    parts = {}
+    for obj, owner in (("own", staff), ("other", colleague)):
+        selection, candidate = _stage_selection(owner, "nominate")
+        parts["nominated", obj] = {"selection": selection.pk, "candidate": candidate.pk}
+
+        selection, candidate = _stage_selection(owner, "nominate", "recommend")
+        rmeeting = nomination_services.recommendation_enter(
+            actor=second_staff(candidate, owner),  # the second clerk entered it: `owner` may confirm it
+            selection_id=selection.pk,
+            unit_id=PositionFactory().unit_id,
+            kind="meeting",
+            held_on=timezone.localdate(),
+            entitled=10,
+            present=8,
+            votes={candidate.cadre_id: 5},
+        )
+        parts["recommended", obj] = {
+            "selection": selection.pk,
+            "candidate": candidate.pk,
+            "cadre": candidate.cadre_id,
+            "rmeeting": rmeeting.pk,
+            "spare_unit": PositionFactory().unit_id,
+        }
+    return {"user": users, "parts": parts}
+
+
+def _stage_strict_cells():
+    for name, (_, _, _, _, _, expected, _) in STAGE_STRICT.items():
+        for role in ROLES:
+            for obj in OBJECTS if role == STAFF else ["own"]:
+                if role == ANONYMOUS:
+                    status = 401
+                elif role == STAFF:
+                    status = expected[STAFF][OBJECTS.index(obj)]
+                else:
+                    status = expected[role]
+                yield pytest.param(name, role, obj, status, id=f"{name}-{role}-{obj}")
+
+
+def _stage_strict_request(stage_world, name, role, obj):
+    method, route, part, ids, body, _, _ = STAGE_STRICT[name]
+    w = stage_world["parts"][part, obj]
+    client = APIClient()
+    if role != ANONYMOUS:
+        client.force_login(stage_world["user"][role])
+    url = API + re.sub(r"\{[^}]+\}", "{}", route).format(*ids(w))
+    if body is None:
+        return getattr(client, method)(url)
+    return getattr(client, method)(url, body(w), format="json")
+
+
+@pytest.mark.parametrize("name,role,obj,status", list(_stage_strict_cells()))
+def test_stage_strict_matrix(stage_world, name, role, obj, status):
+    effect = STAGE_STRICT[name][6]
+    w = stage_world["parts"][STAGE_STRICT[name][2], obj]
+    before, value = stage_snapshot(), effect(w)
+    response = _stage_strict_request(stage_world, name, role, obj)
+    assert response.status_code == status, (response.status_code, response.content[:300])
+    if status >= 400:
+        assert stage_snapshot() == before
+        assert effect(w) == value
+
+
+def _stage_positive_controls():
+    for name, (_, _, _, _, _, expected, _) in STAGE_STRICT.items():
+        allowed = [(STAFF, "own")] if expected[STAFF][0] < 300 else []
+        allowed += [(role, "own") for role in (ADMIN, SUPERVISOR, INSPECTOR, COMMITTEE) if expected[role] < 300]
+        assert allowed, f"{name}: nobody may write here, so no refusal in its row can be told from a bad body"
+        yield pytest.param(name, *allowed[0], id=name)
+
+
+@pytest.mark.parametrize("name,role,obj", list(_stage_positive_controls()))
+def test_every_stage_row_has_a_working_positive_control(stage_world, name, role, obj):
+    effect = STAGE_STRICT[name][6]
+    w = stage_world["parts"][STAGE_STRICT[name][2], obj]
+    before, value = stage_snapshot(), effect(w)
+    response = _stage_strict_request(stage_world, name, role, obj)
+    assert response.status_code in (200, 201, 204), (response.status_code, response.content[:300])
+    assert effect(w) != value
+    assert stage_snapshot() != before
