@@ -33,6 +33,7 @@ from cadre.models import (
     Unit,
 )
 from cadre.selectors import can_work_on
+from supervision.demo import DEMO_CHANNELS
 
 from ..conftest import advance, prepare
 from ..factories import CadreFactory, PositionFactory, UserFactory
@@ -675,6 +676,78 @@ STAGE_STRICT = {
         ASSIGNED_WRITE,
         lambda w: _count("nomination.InspectionDecision", selection_id=w["selection"]),
     ),
+    "decision-meetings-create": (
+        "post",
+        "selections/{id}/decision-meetings/",
+        "deciding",
+        lambda w: (w["selection"],),
+        lambda w: {"title": "县委常委会", "held_on": _today(), "entitled": 11},
+        ASSIGNED_WRITE,
+        lambda w: _count("voting.DecisionMeeting", selection_id=w["selection"]),
+    ),
+    "decision-agenda-add": (
+        "post",
+        "decision-meetings/{id}/agenda/",
+        "deciding",
+        lambda w: (w["empty_meeting"],),
+        lambda w: {"candidate": w["candidate"]},
+        ASSIGNED_WRITE,
+        lambda w: _count("voting.AgendaItem", meeting_id=w["empty_meeting"]),
+    ),
+    "decision-meeting-open": (
+        "post",
+        "decision-meetings/{id}/open/",
+        "deciding",
+        lambda w: (w["ready_meeting"],),
+        lambda w: {"present": 11},
+        ASSIGNED_CHANGE,
+        lambda w: _row("voting.DecisionMeeting", w["ready_meeting"]),
+    ),
+    "decision-results-enter": (
+        "post",
+        "decision-meetings/{id}/results/",
+        "voting",
+        lambda w: (w["open_meeting"],),
+        lambda w: {"candidate": w["candidate"], "approve": 9, "disapprove": 1, "abstain": 1},
+        ASSIGNED_WRITE,
+        lambda w: _count("voting.VoteResultEntry", meeting_id=w["open_meeting"]),
+    ),
+    "publicity-start": (
+        "post",
+        "candidates/{id}/publicity/",
+        "decided",
+        lambda w: (w["candidate"],),
+        lambda w: {"starts_on": w["publicity_starts_on"], **DEMO_CHANNELS},
+        ASSIGNED_WRITE,
+        lambda w: _count("supervision.Publicity", candidate_id=w["candidate"]),
+    ),
+    "complaints-file": (
+        "post",
+        "candidates/{id}/complaints/",
+        "publicized",
+        lambda w: (w["candidate"],),
+        lambda w: {"received_on": _today(), "channel": "letter", "real_name": True, "text": "反映问题"},
+        ASSIGNED_WRITE,
+        lambda w: _count("supervision.Complaint", candidate_id=w["candidate"]),
+    ),
+    "appointment-talks-create": (
+        "post",
+        "candidates/{id}/appointment-talks/",
+        "publicized",
+        lambda w: (w["candidate"],),
+        lambda w: {"talked_on": _today(), "talked_by": "部长", "summary": "要求"},
+        ASSIGNED_WRITE,
+        lambda w: _count("supervision.PreAppointmentTalk", candidate_id=w["candidate"]),
+    ),
+    "appointment-record": (
+        "post",
+        "candidates/{id}/appointment/",
+        "publicized",
+        lambda w: (w["candidate"],),
+        lambda w: {"document_number": "县委干〔2026〕1号", "effective_on": _today()},
+        ASSIGNED_WRITE,
+        lambda w: _count("supervision.Appointment", candidate_id=w["candidate"]),
+    ),
 }
 
 
@@ -693,7 +766,13 @@ def stage_world(django_db_setup, django_db_blocker):
 def _stage_selection(owner, *transitions):
     position = PositionFactory()
     selection = services.selection_create(
-        actor=owner, title="阶段选任", reason=MotionReason.VACANCY, positions=[position]
+        actor=owner,
+        title="阶段选任",
+        reason=MotionReason.VACANCY,
+        positions=[position],
+        competitive=False,  # R4: one candidate walks through the whole procedure
+        single_candidate_reason="岗位专业性强",
+        superior_approval="市委组织部同意",
     )
     candidate = services.candidate_create(actor=owner, selection=selection, position=position, cadre=CadreFactory())
     candidate = advance(candidate, owner, *transitions)
@@ -701,8 +780,20 @@ def _stage_selection(owner, *transitions):
 
 
 def _build_stage_world():
+    from cadre.demo_dates import on_or_after
+    from cadre.thresholds import snapshot as thresholds
     from nomination import services as nomination_services
     from nomination.demo import second_staff
+    from supervision import services as supervision_services
+    from supervision.selectors import decided_on
+    from supervision.workdays import start_for_ended
+    from voting import services as voting_services
+
+    from ..supervision.notices import confirm_whole_year
+
+    for year in (timezone.localdate().year, timezone.localdate().year + 1):
+        confirm_whole_year(year)  # publicity periods are counted in working days (P1)
+    p1_days = thresholds()["P1.working_days"]
 
     staff = UserFactory(roles=[roles.ORG_STAFF])
     colleague = UserFactory(roles=[roles.ORG_STAFF])
@@ -730,6 +821,44 @@ def _build_stage_world():
             "rmeeting": rmeeting.pk,
             "spare_unit": PositionFactory().unit_id,
         }
+
+        selection, candidate = _stage_selection(owner, "nominate", "recommend", "inspect", "deliberate", "decide")
+        meeting = {"selection": selection, "held_on": timezone.localdate(), "entitled": 11}
+        empty = voting_services.meeting_create(actor=owner, title="县委常委会第1次会议", **meeting)
+        ready = voting_services.meeting_create(actor=owner, title="县委常委会第2次会议", **meeting)
+        voting_services.agenda_add(actor=owner, meeting_id=ready.pk, candidate_id=candidate.pk)
+        parts["deciding", obj] = {
+            "selection": selection.pk,
+            "candidate": candidate.pk,
+            "empty_meeting": empty.pk,
+            "ready_meeting": ready.pk,
+        }
+
+        selection, candidate = _stage_selection(owner, "nominate", "recommend", "inspect", "deliberate", "decide")
+        meeting["selection"] = selection
+        opened = voting_services.meeting_create(actor=owner, title="县委常委会第3次会议", **meeting)
+        voting_services.agenda_add(actor=owner, meeting_id=opened.pk, candidate_id=candidate.pk)
+        voting_services.meeting_open(actor=owner, meeting_id=opened.pk, present=11)
+        parts["voting", obj] = {"selection": selection.pk, "candidate": candidate.pk, "open_meeting": opened.pk}
+
+        steps = ("nominate", "recommend", "inspect", "deliberate", "decide", "publicize")
+        selection, candidate = _stage_selection(owner, *steps)
+        starts_on = on_or_after(start_for_ended(timezone.localdate(), p1_days), decided_on(candidate))
+        parts["decided", obj] = {
+            "selection": selection.pk,
+            "candidate": candidate.pk,
+            "publicity_starts_on": starts_on.isoformat(),
+        }
+
+        selection, candidate = _stage_selection(owner, *steps)
+        starts_on = on_or_after(start_for_ended(timezone.localdate(), p1_days), decided_on(candidate))
+        supervision_services.publicity_start(
+            actor=owner, candidate_id=candidate.pk, starts_on=starts_on, **DEMO_CHANNELS
+        )
+        supervision_services.talk_record(
+            actor=owner, candidate_id=candidate.pk, talked_on=timezone.localdate(), talked_by="部长", summary="要求"
+        )
+        parts["publicized", obj] = {"selection": selection.pk, "candidate": candidate.pk}
     return {"user": users, "parts": parts}
 
 
