@@ -37,7 +37,7 @@ from supervision.demo import DEMO_CHANNELS
 
 from ..conftest import advance, prepare
 from ..factories import CadreFactory, PositionFactory, UserFactory
-from .conftest import API, api_route_views, row_counts
+from .conftest import API, api_route_classes, api_route_views, row_counts
 
 pytestmark = pytest.mark.django_db
 
@@ -391,69 +391,6 @@ def test_matrix_covers_every_spine_route():
     covered |= {normal(API + re.sub(r"/(recommend)/$", "/{transition}/", path)) for _, _, path, _, _ in MATRIX}
     missing = [route for route, module in api_route_views() if module == "cadre.api" and normal(route) not in covered]
     assert not missing, f"add these endpoints to the permission matrix: {missing}"
-
-
-# ---------------------------------------------------------------------------- stage endpoints, generically
-#
-# Every other route under api_v1 (the stage apps' own) is walked with the conventions every endpoint
-# keeps: anonymous is refused; an invisible selection or candidate is 404 whatever the method and
-# body (or 405); supervisors read and never change (a write is 403); the assigned staff member is
-# never refused (no 403/404) on their own object; ids that do not exist are 404; never a 500, and a
-# refused request writes nothing. Exact statuses of these endpoints are their apps' tests' business.
-
-MISSING_ID = 987654321
-
-
-def _stage_routes():
-    return [route for route, module in api_route_views() if module != "cadre.api"]
-
-
-def _stage_cases():
-    for route in _stage_routes():
-        if "{" not in route:
-            continue  # a collection with no object to hide (calendar/notices/): its app's tests hold its role matrix
-        if route[len(API) :].startswith("public/"):
-            continue  # no sign-in by design: tests/supervision/test_public_complaints.py
-        head = route[len(API) :].split("/")[0]
-        extra_ids = len(re.findall(r"\{[^}]+\}", route)) > 1
-        objects = OBJECTS if head in ("selections", "candidates") and not extra_ids else ["none"]
-        for method in ("get", "post"):
-            for role in ROLES:
-                for obj in objects:
-                    yield pytest.param(route, method, role, obj, id=f"{route[len(API) :]}-{method}-{role}-{obj}")
-
-
-def _stage_allows(method, role, obj, status) -> bool:
-    if status >= 500:
-        return False
-    if role == ANONYMOUS:
-        return status in REFUSED_ANONYMOUS
-    if obj == "none":  # the object or one of the nested ids does not exist
-        return status in (404, 405)
-    sees = role in (SUPERVISOR, ADMIN) or (role == STAFF and obj == "own")
-    if not sees:
-        return status in (404, 405)  # 405 says nothing about the object
-    if method == "get":
-        return status != 403  # a visible object is readable (404 only for a sub-resource not created yet)
-    if role == SUPERVISOR:
-        return status in (403, 405)  # supervisors change nothing
-    if role == ADMIN:
-        return status != 404
-    return status not in (403, 404)  # the assigned staff member: allowed (or told what is wrong with the body)
-
-
-@pytest.mark.parametrize("route,method,role,obj", list(_stage_cases()))
-def test_stage_endpoint_matrix(world, route, method, role, obj):
-    client = _client(world, role)
-    head = route[len(API) :].split("/")[0]
-    key = {"selections": "selection", "candidates": "candidate"}.get(head)
-    first = world[key][obj] if key and obj != "none" else MISSING_ID
-    url = re.sub(r"\{[^}]+\}", str(MISSING_ID), route.replace("{id}", str(first), 1))
-    before = row_counts()
-    response = client.get(url) if method == "get" else client.post(url, {}, format="json")
-    assert _stage_allows(method, role, obj, response.status_code), (response.status_code, response.content[:300])
-    if response.status_code >= 400:
-        assert row_counts() == before
 
 
 # ---------------------------------------------------------------------------- inspection: the team decides
@@ -916,3 +853,125 @@ def test_every_stage_row_has_a_working_positive_control(stage_world, name, role,
     assert response.status_code in (200, 201, 204), (response.status_code, response.content[:300])
     assert effect(w) != value
     assert stage_snapshot() != before
+
+
+def _strict_stage_routes() -> set[str]:
+    """The stage routes whose writes have an exact matrix with valid bodies (their POST, or DELETE)."""
+    strict = {API + route for _, route, *_ in STAGE_STRICT.values()}
+    return strict | {
+        API + "candidates/{id}/" + path for method, path, *_ in INSPECTION_MATRIX.values() if method == "post"
+    }
+
+
+# Stage POST routes (every api_v1 route outside cadre.api whose view takes a POST) that only the
+# generic test_stage_endpoint_matrix walks, with an empty body and loose statuses: the gap of #10.
+# Making one strict means adding it to STAGE_STRICT (or INSPECTION_MATRIX) and removing it here.
+NOT_YET_STRICT = [
+    "selections/{id}/agenda-items/",
+    "selections/{id}/inspection-notices/",
+    "selections/{id}/inspection-teams/",
+    "selections/{id}/inspection-teams/{team_pk}/members/",
+    "selections/{id}/inspection-teams/{team_pk}/candidates/",
+    "candidates/{id}/factors/",
+    "candidates/{id}/audits/",
+    "selections/{id}/consultations/",
+    "decision-meetings/{id}/results/confirm/",
+    "decision-meetings/{id}/results/discard/",
+    "decision-meetings/{id}/second-vote/",
+    "ballot-sessions/",
+    "ballot-sessions/{id}/open/",
+    "ballot-sessions/{id}/cast/",
+    "ballot-sessions/{id}/close/",
+    "ballot-sessions/{id}/second-vote/",
+    "ballot-sessions/{id}/recusals/",
+    "cadres/{id}/kinships/",
+    "candidates/{id}/complaints/{complaint_pk}/assign/",
+    "candidates/{id}/complaints/{complaint_pk}/investigate/",
+    "candidates/{id}/complaints/{complaint_pk}/conclude/",
+    "candidates/{id}/appointment/correction/",
+    "public/complaints/",
+    "calendar/notices/",
+    "calendar/notices/{id}/confirm/",
+    "cadres/approval-forms.zip",
+    "candidates/approval-forms.zip",
+    "cadres/import/",
+    "cadres/import/{token}/apply/",
+]
+
+
+def test_every_stage_post_route_is_strict_or_listed_as_not_yet():
+    """A stage route taking a POST is in the strict matrix or in NOT_YET_STRICT, never both, never neither."""
+    posts = {route for route, view in api_route_classes() if view.__module__ != "cadre.api" and hasattr(view, "post")}
+    strict = _strict_stage_routes()
+    pending = {API + route for route in NOT_YET_STRICT}
+    assert len(pending) == len(NOT_YET_STRICT), "NOT_YET_STRICT lists a route twice"
+    assert not strict & pending, f"strict now, remove from NOT_YET_STRICT: {sorted(strict & pending)}"
+    assert pending <= posts, f"no such POST route, remove from NOT_YET_STRICT: {sorted(pending - posts)}"
+    assert strict - posts <= {API + STAGE_STRICT["recommendation-discard"][1]}, sorted(strict - posts)
+    assert not posts - strict - pending, f"add to STAGE_STRICT or NOT_YET_STRICT: {sorted(posts - strict - pending)}"
+
+
+# ---------------------------------------------------------------------------- stage endpoints, generically
+#
+# Every other route under api_v1 (the stage apps' own) is walked with the conventions every endpoint
+# keeps: anonymous is refused; an invisible selection or candidate is 404 whatever the method and
+# body (or 405); supervisors read and never change (a write is 403); the assigned staff member is
+# never refused (no 403/404) on their own object; ids that do not exist are 404; never a 500, and a
+# refused request writes nothing. POSTs of the routes in the strict matrices above are not walked
+# here; those still walked are listed in NOT_YET_STRICT.
+
+MISSING_ID = 987654321
+
+
+def _stage_routes():
+    return [route for route, module in api_route_views() if module != "cadre.api"]
+
+
+def _stage_cases():
+    for route in _stage_routes():
+        if "{" not in route:
+            continue  # a collection with no object to hide (calendar/notices/): its app's tests hold its role matrix
+        if route[len(API) :].startswith("public/"):
+            continue  # no sign-in by design: tests/supervision/test_public_complaints.py
+        head = route[len(API) :].split("/")[0]
+        extra_ids = len(re.findall(r"\{[^}]+\}", route)) > 1
+        objects = OBJECTS if head in ("selections", "candidates") and not extra_ids else ["none"]
+        for method in ("get", "post"):
+            if method == "post" and route in _strict_stage_routes():
+                continue  # exact statuses, valid bodies: test_stage_strict_matrix, test_inspection_matrix
+            for role in ROLES:
+                for obj in objects:
+                    yield pytest.param(route, method, role, obj, id=f"{route[len(API) :]}-{method}-{role}-{obj}")
+
+
+def _stage_allows(method, role, obj, status) -> bool:
+    if status >= 500:
+        return False
+    if role == ANONYMOUS:
+        return status in REFUSED_ANONYMOUS
+    if obj == "none":  # the object or one of the nested ids does not exist
+        return status in (404, 405)
+    sees = role in (SUPERVISOR, ADMIN) or (role == STAFF and obj == "own")
+    if not sees:
+        return status in (404, 405)  # 405 says nothing about the object
+    if method == "get":
+        return status != 403  # a visible object is readable (404 only for a sub-resource not created yet)
+    if role == SUPERVISOR:
+        return status in (403, 405)  # supervisors change nothing
+    if role == ADMIN:
+        return status != 404
+    return status not in (403, 404)  # the assigned staff member: allowed (or told what is wrong with the body)
+
+
+@pytest.mark.parametrize("route,method,role,obj", list(_stage_cases()))
+def test_stage_endpoint_matrix(world, route, method, role, obj):
+    client = _client(world, role)
+    head = route[len(API) :].split("/")[0]
+    key = {"selections": "selection", "candidates": "candidate"}.get(head)
+    first = world[key][obj] if key and obj != "none" else MISSING_ID
+    url = re.sub(r"\{[^}]+\}", str(MISSING_ID), route.replace("{id}", str(first), 1))
+    before = row_counts()
+    response = client.get(url) if method == "get" else client.post(url, {}, format="json")
+    assert _stage_allows(method, role, obj, response.status_code), (response.status_code, response.content[:300])
+    if response.status_code >= 400:
+        assert row_counts() == before
