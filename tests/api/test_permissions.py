@@ -525,8 +525,10 @@ def test_inspection_rows_have_a_positive_control():
 # endpoint needs, with a valid body: every role gets its exact status, a refused cell changes no row
 # of any stage model, no record entry and no stage (stage_snapshot) and not the row's EFFECT, and the
 # allowed cell (the positive control) succeeds and changes it. "own" is the staff member's selection,
-# "other" a colleague's. All of these writes are for the assigned staff member only (ensure_can_work):
-# supervisors and admins see the object and are refused (403), the others do not see it (404).
+# "other" a colleague's. All of these writes are for the assigned staff member (ensure_can_work; the
+# inspection facts also for the candidate's team, tested with teams in test_inspection_matrix — the
+# inspector here is on none): supervisors and admins see the object and are refused (403), the others
+# do not see it (404).
 
 ASSIGNED_WRITE = {STAFF: (201, 404), INSPECTOR: 404, COMMITTEE: 404, SUPERVISOR: 403, ADMIN: 403}
 ASSIGNED_CHANGE = {**ASSIGNED_WRITE, STAFF: (200, 404)}
