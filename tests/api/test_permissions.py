@@ -797,6 +797,42 @@ STAGE_STRICT = {
         ASSIGNED_CHANGE,
         lambda w: _row("supervision.Appointment", w["appointment"]),
     ),
+    "inspection-teams-create": (
+        "post",
+        "selections/{id}/inspection-teams/",
+        "teamed",
+        lambda w: (w["selection"],),
+        lambda w: {
+            "name": "第二考察组",
+            "leader": w["leader"],
+            "starts_on": _today(),
+            "ends_on": _today(),
+            "place": "某地",
+            "scope": "班子",
+            "forum_size": 5,
+            "candidates": [w["spare_candidate"]],
+        },
+        ASSIGNED_WRITE,
+        lambda w: _count("inspection.InspectionTeam", selection_id=w["selection"]),
+    ),
+    "team-members-add": (
+        "post",
+        "selections/{id}/inspection-teams/{team_pk}/members/",
+        "teamed",
+        lambda w: (w["selection"], w["team"]),
+        lambda w: {"user": w["member"]},
+        ASSIGNED_WRITE,
+        lambda w: _count("inspection.InspectionTeamMember", team_id=w["team"]),
+    ),
+    "team-candidates-add": (
+        "post",
+        "selections/{id}/inspection-teams/{team_pk}/candidates/",
+        "teamed",
+        lambda w: (w["selection"], w["team"]),
+        lambda w: {"candidate": w["spare_candidate"]},
+        ASSIGNED_WRITE,
+        lambda w: _count("inspection.TeamAssignment", team_id=w["team"]),
+    ),
 }
 
 
@@ -831,6 +867,7 @@ def _stage_selection(owner, *transitions):
 def _build_stage_world():
     from cadre.demo_dates import on_or_after
     from cadre.thresholds import snapshot as thresholds
+    from inspection import services as inspection_services
     from nomination import services as nomination_services
     from nomination.demo import second_staff
     from supervision import services as supervision_services
@@ -918,6 +955,32 @@ def _build_stage_world():
 
         selection, candidate = _stage_selection(owner, "nominate", "recommend", "inspect", "deliberate")
         parts["deliberating", obj] = {"selection": selection.pk, "candidate": candidate.pk}
+
+        selection, candidate = _stage_selection(owner, "nominate", "recommend")
+        spare = services.candidate_create(
+            actor=owner, selection=selection, position=candidate.position, cadre=CadreFactory()
+        )
+        spare = advance(spare, owner, "nominate", "recommend")
+        team = inspection_services.team_create(
+            actor=owner,
+            selection=selection,
+            name="第一考察组",
+            leader=owner,
+            starts_on=timezone.localdate(),
+            ends_on=timezone.localdate(),
+            place="县财政局",
+            scope="班子成员",
+            forum_size=10,
+            candidates=[candidate],
+        )
+        parts["teamed", obj] = {
+            "selection": selection.pk,
+            "candidate": candidate.pk,
+            "spare_candidate": spare.pk,
+            "team": team.pk,
+            "leader": UserFactory(roles=[roles.INSPECTOR]).pk,
+            "member": UserFactory(roles=[roles.INSPECTOR]).pk,
+        }
 
         selection, candidate = _stage_selection(owner, "nominate", "recommend", "inspect", "deliberate", "decide")
         meeting["selection"] = selection
@@ -1029,9 +1092,6 @@ def _strict_stage_routes() -> set[str]:
 # generic test_stage_endpoint_matrix walks, with an empty body and loose statuses: the gap of #10.
 # Making one strict means adding it to STAGE_STRICT (or INSPECTION_MATRIX) and removing it here.
 NOT_YET_STRICT = [
-    "selections/{id}/inspection-teams/",
-    "selections/{id}/inspection-teams/{team_pk}/members/",
-    "selections/{id}/inspection-teams/{team_pk}/candidates/",
     "decision-meetings/{id}/second-vote/",
     "ballot-sessions/",
     "ballot-sessions/{id}/open/",
