@@ -22,7 +22,12 @@ COUNTED = (Unit, Position, Cadre, Assessment, Evaluation, Sanction, Selection, C
 
 
 def api_route_views() -> list[tuple[str, str]]:
-    """(path, module of the view) of every route under config.urls.api_v1, included ones too.
+    """(path, module of the view) of every route under config.urls.api_v1 (see api_route_classes)."""
+    return [(path, view.__module__) for path, view in api_route_classes()]
+
+
+def api_route_classes() -> list[tuple[str, type]]:
+    """(path, view class or function) of every route under config.urls.api_v1, included ones too.
 
     Paths are OpenAPI-style: /api/v1/cadres/{id}/ (a `pk` parameter is called `id`, as in the schema).
     """
@@ -37,11 +42,11 @@ def api_route_views() -> list[tuple[str, str]]:
                 yield from walk(pattern.url_patterns, route)
             else:
                 view = getattr(pattern.callback, "view_class", pattern.callback)
-                yield route, view.__module__
+                yield route, view
 
     return [
-        (API + re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", route).replace("{pk}", "{id}"), module)
-        for route, module in walk(api_v1)
+        (API + re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", route).replace("{pk}", "{id}"), view)
+        for route, view in walk(api_v1)
     ]
 
 

@@ -8,6 +8,7 @@ user may not change are 403, and anonymous requests are refused (401/403).
 """
 
 import re
+from datetime import timedelta
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -33,10 +34,11 @@ from cadre.models import (
     Unit,
 )
 from cadre.selectors import can_work_on
+from supervision.demo import DEMO_CHANNELS
 
 from ..conftest import advance, prepare
 from ..factories import CadreFactory, PositionFactory, UserFactory
-from .conftest import API, api_route_views, row_counts
+from .conftest import API, api_route_classes, api_route_views, row_counts
 
 pytestmark = pytest.mark.django_db
 
@@ -392,69 +394,6 @@ def test_matrix_covers_every_spine_route():
     assert not missing, f"add these endpoints to the permission matrix: {missing}"
 
 
-# ---------------------------------------------------------------------------- stage endpoints, generically
-#
-# Every other route under api_v1 (the stage apps' own) is walked with the conventions every endpoint
-# keeps: anonymous is refused; an invisible selection or candidate is 404 whatever the method and
-# body (or 405); supervisors read and never change (a write is 403); the assigned staff member is
-# never refused (no 403/404) on their own object; ids that do not exist are 404; never a 500, and a
-# refused request writes nothing. Exact statuses of these endpoints are their apps' tests' business.
-
-MISSING_ID = 987654321
-
-
-def _stage_routes():
-    return [route for route, module in api_route_views() if module != "cadre.api"]
-
-
-def _stage_cases():
-    for route in _stage_routes():
-        if "{" not in route:
-            continue  # a collection with no object to hide (calendar/notices/): its app's tests hold its role matrix
-        if route[len(API) :].startswith("public/"):
-            continue  # no sign-in by design: tests/supervision/test_public_complaints.py
-        head = route[len(API) :].split("/")[0]
-        extra_ids = len(re.findall(r"\{[^}]+\}", route)) > 1
-        objects = OBJECTS if head in ("selections", "candidates") and not extra_ids else ["none"]
-        for method in ("get", "post"):
-            for role in ROLES:
-                for obj in objects:
-                    yield pytest.param(route, method, role, obj, id=f"{route[len(API) :]}-{method}-{role}-{obj}")
-
-
-def _stage_allows(method, role, obj, status) -> bool:
-    if status >= 500:
-        return False
-    if role == ANONYMOUS:
-        return status in REFUSED_ANONYMOUS
-    if obj == "none":  # the object or one of the nested ids does not exist
-        return status in (404, 405)
-    sees = role in (SUPERVISOR, ADMIN) or (role == STAFF and obj == "own")
-    if not sees:
-        return status in (404, 405)  # 405 says nothing about the object
-    if method == "get":
-        return status != 403  # a visible object is readable (404 only for a sub-resource not created yet)
-    if role == SUPERVISOR:
-        return status in (403, 405)  # supervisors change nothing
-    if role == ADMIN:
-        return status != 404
-    return status not in (403, 404)  # the assigned staff member: allowed (or told what is wrong with the body)
-
-
-@pytest.mark.parametrize("route,method,role,obj", list(_stage_cases()))
-def test_stage_endpoint_matrix(world, route, method, role, obj):
-    client = _client(world, role)
-    head = route[len(API) :].split("/")[0]
-    key = {"selections": "selection", "candidates": "candidate"}.get(head)
-    first = world[key][obj] if key and obj != "none" else MISSING_ID
-    url = re.sub(r"\{[^}]+\}", str(MISSING_ID), route.replace("{id}", str(first), 1))
-    before = row_counts()
-    response = client.get(url) if method == "get" else client.post(url, {}, format="json")
-    assert _stage_allows(method, role, obj, response.status_code), (response.status_code, response.content[:300])
-    if response.status_code >= 400:
-        assert row_counts() == before
-
-
 # ---------------------------------------------------------------------------- inspection: the team decides
 #
 # Talks and procedures are recorded by the assigned staff member or an inspector on the candidate's
@@ -578,3 +517,672 @@ def test_inspection_rows_have_a_positive_control():
     """Every write row of the inspection table has a role it allows, so its body is proven valid."""
     for name, (method, _, _, expected, _) in INSPECTION_MATRIX.items():
         assert method == "get" or 201 in expected.values(), name
+
+
+# ---------------------------------------------------------------------------- stage endpoints, strictly (#10)
+#
+# The stage apps' writes, each in a world where its candidate (or selection) is in the stage the
+# endpoint needs, with a valid body: every role gets its exact status, a refused cell changes no row
+# of any stage model, no record entry and no stage (stage_snapshot) and not the row's EFFECT, and the
+# allowed cell (the positive control) succeeds and changes it. "own" is the staff member's selection,
+# "other" a colleague's. All of these writes are for the assigned staff member (ensure_can_work; the
+# inspection facts also for the candidate's team, tested with teams in test_inspection_matrix — the
+# inspector here is on none): supervisors and admins see the object and are refused (403), the others
+# do not see it (404).
+
+ASSIGNED_WRITE = {STAFF: (201, 404), INSPECTOR: 404, COMMITTEE: 404, SUPERVISOR: 403, ADMIN: 403}
+ASSIGNED_CHANGE = {**ASSIGNED_WRITE, STAFF: (200, 404)}
+ASSIGNED_DELETE = {**ASSIGNED_WRITE, STAFF: (204, 404)}
+
+
+def _stage_model(label):
+    from django.apps import apps
+
+    return apps.get_model(label)
+
+
+def _row(label, pk):
+    return _stage_model(label).objects.filter(pk=pk).values().first()
+
+
+def _rows(label, **filters):
+    return list(_stage_model(label).objects.filter(**filters).order_by("pk").values())
+
+
+def _count(label, **filters):
+    return _stage_model(label).objects.filter(**filters).count()
+
+
+def stage_snapshot() -> dict:
+    """Rows of every stage model, the record, and every candidate's stage."""
+    from django.apps import apps
+
+    counts = {
+        m.__name__: m.objects.count()
+        for app in ("nomination", "inspection", "voting", "supervision")
+        for m in apps.get_app_config(app).get_models()
+    }
+    return {**counts, **row_counts(), "stages": dict(Candidate.objects.values_list("pk", "stage"))}
+
+
+# name: (method, route as api_route_views names it, world part, URL ids, body, expected, effect)
+# `w` below is one part of the stage world for one object: a selection and its candidate in a stage.
+STAGE_STRICT = {
+    "nominations-create": (
+        "post",
+        "candidates/{id}/nominations/",
+        "nominated",
+        lambda w: (w["candidate"],),
+        lambda w: {"source": "org_dept", "nominator": "县委组织部"},
+        ASSIGNED_WRITE,
+        lambda w: _count("nomination.Nomination", candidate_id=w["candidate"]),
+    ),
+    "recommendation-enter": (
+        "post",
+        "selections/{id}/recommendation-meetings/",
+        "recommended",
+        lambda w: (w["selection"],),
+        lambda w: {
+            "unit": w["spare_unit"],
+            "kind": "meeting",
+            "held_on": _today(),
+            "entitled": 9,
+            "present": 9,
+            "votes": [{"cadre": w["cadre"], "votes": 6}],
+        },
+        ASSIGNED_WRITE,
+        lambda w: _count("nomination.RecommendationMeeting", selection_id=w["selection"]),
+    ),
+    "recommendation-confirm": (
+        "post",
+        "selections/{id}/recommendation-meetings/{meeting_pk}/confirm/",
+        "recommended",
+        lambda w: (w["selection"], w["rmeeting"]),
+        lambda w: {"entitled": 10, "present": 8, "votes": [{"cadre": w["cadre"], "votes": 5}]},
+        ASSIGNED_CHANGE,
+        lambda w: _row("nomination.RecommendationMeeting", w["rmeeting"]),
+    ),
+    "recommendation-discard": (
+        "delete",
+        "selections/{id}/recommendation-meetings/{meeting_pk}/",
+        "recommended",
+        lambda w: (w["selection"], w["rmeeting"]),
+        None,
+        ASSIGNED_DELETE,
+        lambda w: _row("nomination.RecommendationMeeting", w["rmeeting"]),
+    ),
+    "inspection-decisions-create": (
+        "post",
+        "selections/{id}/inspection-decisions/",
+        "recommended",
+        lambda w: (w["selection"],),
+        lambda w: {"meeting_date": _today(), "reasons": "综合研究", "candidates": [w["candidate"]]},
+        ASSIGNED_WRITE,
+        lambda w: _count("nomination.InspectionDecision", selection_id=w["selection"]),
+    ),
+    "decision-meetings-create": (
+        "post",
+        "selections/{id}/decision-meetings/",
+        "deciding",
+        lambda w: (w["selection"],),
+        lambda w: {"title": "县委常委会", "held_on": _today(), "entitled": 11},
+        ASSIGNED_WRITE,
+        lambda w: _count("voting.DecisionMeeting", selection_id=w["selection"]),
+    ),
+    "decision-agenda-add": (
+        "post",
+        "decision-meetings/{id}/agenda/",
+        "deciding",
+        lambda w: (w["empty_meeting"],),
+        lambda w: {"candidate": w["candidate"]},
+        ASSIGNED_WRITE,
+        lambda w: _count("voting.AgendaItem", meeting_id=w["empty_meeting"]),
+    ),
+    "decision-meeting-open": (
+        "post",
+        "decision-meetings/{id}/open/",
+        "deciding",
+        lambda w: (w["ready_meeting"],),
+        lambda w: {"present": 11},
+        ASSIGNED_CHANGE,
+        lambda w: _row("voting.DecisionMeeting", w["ready_meeting"]),
+    ),
+    "decision-results-enter": (
+        "post",
+        "decision-meetings/{id}/results/",
+        "voting",
+        lambda w: (w["open_meeting"],),
+        lambda w: {"candidate": w["candidate"], "approve": 9, "disapprove": 1, "abstain": 1},
+        ASSIGNED_WRITE,
+        lambda w: _count("voting.VoteResultEntry", meeting_id=w["open_meeting"]),
+    ),
+    "publicity-start": (
+        "post",
+        "candidates/{id}/publicity/",
+        "decided",
+        lambda w: (w["candidate"],),
+        lambda w: {"starts_on": w["publicity_starts_on"], **DEMO_CHANNELS},
+        ASSIGNED_WRITE,
+        lambda w: _count("supervision.Publicity", candidate_id=w["candidate"]),
+    ),
+    "complaints-file": (
+        "post",
+        "candidates/{id}/complaints/",
+        "publicized",
+        lambda w: (w["candidate"],),
+        lambda w: {"received_on": _today(), "channel": "letter", "real_name": True, "text": "反映问题"},
+        ASSIGNED_WRITE,
+        lambda w: _count("supervision.Complaint", candidate_id=w["candidate"]),
+    ),
+    "appointment-talks-create": (
+        "post",
+        "candidates/{id}/appointment-talks/",
+        "publicized",
+        lambda w: (w["candidate"],),
+        lambda w: {"talked_on": _today(), "talked_by": "部长", "summary": "要求"},
+        ASSIGNED_WRITE,
+        lambda w: _count("supervision.PreAppointmentTalk", candidate_id=w["candidate"]),
+    ),
+    "appointment-record": (
+        "post",
+        "candidates/{id}/appointment/",
+        "publicized",
+        lambda w: (w["candidate"],),
+        lambda w: {"document_number": "县委干〔2026〕1号", "effective_on": _today()},
+        ASSIGNED_WRITE,
+        lambda w: _count("supervision.Appointment", candidate_id=w["candidate"]),
+    ),
+    "agenda-items-create": (
+        "post",
+        "selections/{id}/agenda-items/",
+        "motion",
+        lambda w: (w["selection"],),
+        lambda w: {"meeting_name": "县委常委会", "meeting_date": _today(), "item": "研究动议"},
+        ASSIGNED_WRITE,
+        lambda w: _count("nomination.MotionAgenda", selection_id=w["selection"]),
+    ),
+    "inspection-notices-create": (
+        "post",
+        "selections/{id}/inspection-notices/",
+        "recommended",
+        lambda w: (w["selection"],),
+        lambda w: {"published_on": _today(), "team_text": "组长 张三", "contact_phone": "0000-1234567", "text": "预告"},
+        ASSIGNED_WRITE,
+        lambda w: _count("inspection.InspectionNotice", selection_id=w["selection"]),
+    ),
+    "factors-create": (
+        "post",
+        "candidates/{id}/factors/",
+        "inspecting",
+        lambda w: (w["candidate"],),
+        lambda w: {"factor": "politics", "grade": "good", "text": "较好"},
+        ASSIGNED_WRITE,
+        lambda w: _rows("inspection.FactorAssessment", candidate_id=w["candidate"]),
+    ),
+    "audits-create": (
+        "post",
+        "candidates/{id}/audits/",
+        "inspecting",
+        lambda w: (w["candidate"],),
+        lambda w: {"auditor": "县审计局", "concluded_on": _in_team_period(), "conclusion": "无问题"},
+        ASSIGNED_WRITE,
+        lambda w: _count("inspection.EconomicAudit", candidate_id=w["candidate"]),
+    ),
+    "consultations-create": (
+        "post",
+        "selections/{id}/consultations/",
+        "deliberating",
+        lambda w: (w["selection"],),
+        lambda w: {
+            "level": "minister_meeting",
+            "held_on": _today(),
+            "participants": "部长",
+            "opinions": "同意",
+            "candidates": [w["candidate"]],
+        },
+        ASSIGNED_WRITE,
+        lambda w: _count("inspection.Consultation", selection_id=w["selection"]),
+    ),
+    "decision-results-confirm": (
+        "post",
+        "decision-meetings/{id}/results/confirm/",
+        "entered",
+        lambda w: (w["meeting"],),
+        lambda w: {"candidate": w["candidate"], "approve": 9, "disapprove": 1, "abstain": 1},
+        ASSIGNED_WRITE,
+        lambda w: _count("voting.VoteResult", meeting_id=w["meeting"]),
+    ),
+    "decision-results-discard": (
+        "post",
+        "decision-meetings/{id}/results/discard/",
+        "entered",
+        lambda w: (w["meeting"],),
+        lambda w: {"candidate": w["candidate"]},
+        ASSIGNED_DELETE,
+        lambda w: _count("voting.VoteResultEntry", meeting_id=w["meeting"]),
+    ),
+    "complaint-assign": (
+        "post",
+        "candidates/{id}/complaints/{complaint_pk}/assign/",
+        "complained",
+        lambda w: (w["candidate"], w["complaint"]),
+        lambda w: {"investigator": w["investigator"]},
+        ASSIGNED_CHANGE,
+        lambda w: _row("supervision.Complaint", w["complaint"]),
+    ),
+    "complaint-investigate": (
+        "post",
+        "candidates/{id}/complaints/{complaint_pk}/investigate/",
+        "complained",
+        lambda w: (w["candidate"], w["complaint"]),
+        lambda w: {},
+        ASSIGNED_CHANGE,
+        lambda w: _row("supervision.Complaint", w["complaint"]),
+    ),
+    "complaint-conclude": (
+        "post",
+        "candidates/{id}/complaints/{complaint_pk}/conclude/",
+        "complained",
+        lambda w: (w["candidate"], w["complaint"]),
+        lambda w: {"substantiated": False, "conclusion": "不属实"},
+        ASSIGNED_CHANGE,
+        lambda w: _row("supervision.Complaint", w["complaint"]),
+    ),
+    "appointment-correction": (
+        "post",
+        "candidates/{id}/appointment/correction/",
+        "appointed",
+        lambda w: (w["candidate"],),
+        lambda w: {"new_date": w["new_date"], "reason": "以任职文件为准"},
+        ASSIGNED_CHANGE,
+        lambda w: _row("supervision.Appointment", w["appointment"]),
+    ),
+    "inspection-teams-create": (
+        "post",
+        "selections/{id}/inspection-teams/",
+        "teamed",
+        lambda w: (w["selection"],),
+        lambda w: {
+            "name": "第二考察组",
+            "leader": w["leader"],
+            "starts_on": _today(),
+            "ends_on": _today(),
+            "place": "某地",
+            "scope": "班子",
+            "forum_size": 5,
+            "candidates": [w["spare_candidate"]],
+        },
+        ASSIGNED_WRITE,
+        lambda w: _count("inspection.InspectionTeam", selection_id=w["selection"]),
+    ),
+    "team-members-add": (
+        "post",
+        "selections/{id}/inspection-teams/{team_pk}/members/",
+        "teamed",
+        lambda w: (w["selection"], w["team"]),
+        lambda w: {"user": w["member"]},
+        ASSIGNED_WRITE,
+        lambda w: _count("inspection.InspectionTeamMember", team_id=w["team"]),
+    ),
+    "team-candidates-add": (
+        "post",
+        "selections/{id}/inspection-teams/{team_pk}/candidates/",
+        "teamed",
+        lambda w: (w["selection"], w["team"]),
+        lambda w: {"candidate": w["spare_candidate"]},
+        ASSIGNED_WRITE,
+        lambda w: _count("inspection.TeamAssignment", team_id=w["team"]),
+    ),
+}
+
+
+@pytest.fixture(scope="module")
+def stage_world(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock(), override_settings(PASSWORD_HASHERS=[MD5]):
+        outer = transaction.atomic()
+        outer.__enter__()
+        try:
+            yield _build_stage_world()
+        finally:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
+
+
+def _stage_selection(owner, *transitions):
+    position = PositionFactory()
+    selection = services.selection_create(
+        actor=owner,
+        title="阶段选任",
+        reason=MotionReason.VACANCY,
+        positions=[position],
+        competitive=False,  # R4: one candidate walks through the whole procedure
+        single_candidate_reason="岗位专业性强",
+        superior_approval="市委组织部同意",
+    )
+    candidate = services.candidate_create(actor=owner, selection=selection, position=position, cadre=CadreFactory())
+    candidate = advance(candidate, owner, *transitions)
+    return selection, candidate
+
+
+def _build_stage_world():
+    from cadre.demo_dates import on_or_after
+    from cadre.thresholds import snapshot as thresholds
+    from inspection import services as inspection_services
+    from nomination import services as nomination_services
+    from nomination.demo import second_staff
+    from supervision import services as supervision_services
+    from supervision.selectors import decided_on
+    from supervision.workdays import start_for_ended
+    from voting import services as voting_services
+
+    from ..supervision.notices import confirm_whole_year
+
+    for year in (timezone.localdate().year, timezone.localdate().year + 1):
+        confirm_whole_year(year)  # publicity periods are counted in working days (P1)
+    p1_days = thresholds()["P1.working_days"]
+
+    staff = UserFactory(roles=[roles.ORG_STAFF])
+    colleague = UserFactory(roles=[roles.ORG_STAFF])
+    users = {STAFF: staff, **{role: UserFactory(roles=[role]) for role in (INSPECTOR, COMMITTEE, SUPERVISOR, ADMIN)}}
+    parts = {}
+    for obj, owner in (("own", staff), ("other", colleague)):
+        selection, candidate = _stage_selection(owner, "nominate")
+        parts["nominated", obj] = {"selection": selection.pk, "candidate": candidate.pk}
+
+        selection, candidate = _stage_selection(owner, "nominate", "recommend")
+        rmeeting = nomination_services.recommendation_enter(
+            actor=second_staff(candidate, owner),  # the second clerk entered it: `owner` may confirm it
+            selection_id=selection.pk,
+            unit_id=PositionFactory().unit_id,
+            kind="meeting",
+            held_on=timezone.localdate(),
+            entitled=10,
+            present=8,
+            votes={candidate.cadre_id: 5},
+        )
+        parts["recommended", obj] = {
+            "selection": selection.pk,
+            "candidate": candidate.pk,
+            "cadre": candidate.cadre_id,
+            "rmeeting": rmeeting.pk,
+            "spare_unit": PositionFactory().unit_id,
+        }
+
+        selection, candidate = _stage_selection(owner, "nominate", "recommend", "inspect", "deliberate", "decide")
+        meeting = {"selection": selection, "held_on": timezone.localdate(), "entitled": 11}
+        empty = voting_services.meeting_create(actor=owner, title="县委常委会第1次会议", **meeting)
+        ready = voting_services.meeting_create(actor=owner, title="县委常委会第2次会议", **meeting)
+        voting_services.agenda_add(actor=owner, meeting_id=ready.pk, candidate_id=candidate.pk)
+        parts["deciding", obj] = {
+            "selection": selection.pk,
+            "candidate": candidate.pk,
+            "empty_meeting": empty.pk,
+            "ready_meeting": ready.pk,
+        }
+
+        selection, candidate = _stage_selection(owner, "nominate", "recommend", "inspect", "deliberate", "decide")
+        meeting["selection"] = selection
+        opened = voting_services.meeting_create(actor=owner, title="县委常委会第3次会议", **meeting)
+        voting_services.agenda_add(actor=owner, meeting_id=opened.pk, candidate_id=candidate.pk)
+        voting_services.meeting_open(actor=owner, meeting_id=opened.pk, present=11)
+        parts["voting", obj] = {"selection": selection.pk, "candidate": candidate.pk, "open_meeting": opened.pk}
+
+        steps = ("nominate", "recommend", "inspect", "deliberate", "decide", "publicize")
+        selection, candidate = _stage_selection(owner, *steps)
+        starts_on = on_or_after(start_for_ended(timezone.localdate(), p1_days), decided_on(candidate))
+        parts["decided", obj] = {
+            "selection": selection.pk,
+            "candidate": candidate.pk,
+            "publicity_starts_on": starts_on.isoformat(),
+        }
+
+        selection, candidate = _stage_selection(owner, *steps)
+        starts_on = on_or_after(start_for_ended(timezone.localdate(), p1_days), decided_on(candidate))
+        supervision_services.publicity_start(
+            actor=owner, candidate_id=candidate.pk, starts_on=starts_on, **DEMO_CHANNELS
+        )
+        supervision_services.talk_record(
+            actor=owner, candidate_id=candidate.pk, talked_on=timezone.localdate(), talked_by="部长", summary="要求"
+        )
+        parts["publicized", obj] = {"selection": selection.pk, "candidate": candidate.pk}
+
+        selection, candidate = _stage_selection(owner)
+        parts["motion", obj] = {"selection": selection.pk, "candidate": candidate.pk}
+
+        selection, candidate = _stage_selection(owner, "nominate", "recommend", "inspect")
+        prepare(candidate, owner, "deliberate")  # a team whose period the dates fall in (#11)
+        parts["inspecting", obj] = {"selection": selection.pk, "candidate": candidate.pk}
+
+        selection, candidate = _stage_selection(owner, "nominate", "recommend", "inspect", "deliberate")
+        parts["deliberating", obj] = {"selection": selection.pk, "candidate": candidate.pk}
+
+        selection, candidate = _stage_selection(owner, "nominate", "recommend")
+        spare = services.candidate_create(
+            actor=owner, selection=selection, position=candidate.position, cadre=CadreFactory()
+        )
+        spare = advance(spare, owner, "nominate", "recommend")
+        team = inspection_services.team_create(
+            actor=owner,
+            selection=selection,
+            name="第一考察组",
+            leader=owner,
+            starts_on=timezone.localdate(),
+            ends_on=timezone.localdate(),
+            place="县财政局",
+            scope="班子成员",
+            forum_size=10,
+            candidates=[candidate],
+        )
+        parts["teamed", obj] = {
+            "selection": selection.pk,
+            "candidate": candidate.pk,
+            "spare_candidate": spare.pk,
+            "team": team.pk,
+            "leader": UserFactory(roles=[roles.INSPECTOR]).pk,
+            "member": UserFactory(roles=[roles.INSPECTOR]).pk,
+        }
+
+        selection, candidate = _stage_selection(owner, "nominate", "recommend", "inspect", "deliberate", "decide")
+        meeting["selection"] = selection
+        entered = voting_services.meeting_create(actor=owner, title="县委常委会第4次会议", **meeting)
+        voting_services.agenda_add(actor=owner, meeting_id=entered.pk, candidate_id=candidate.pk)
+        voting_services.meeting_open(actor=owner, meeting_id=entered.pk, present=11)
+        voting_services.decision_result_enter(  # by the second clerk: `owner` may confirm it
+            actor=second_staff(candidate, owner),
+            meeting_id=entered.pk,
+            candidate_id=candidate.pk,
+            approve=9,
+            disapprove=1,
+            abstain=1,
+        )
+        parts["entered", obj] = {"selection": selection.pk, "candidate": candidate.pk, "meeting": entered.pk}
+
+        selection, candidate = _stage_selection(owner, *steps)
+        complaint = supervision_services.complaint_file(
+            actor=owner,
+            candidate_id=candidate.pk,
+            received_on=timezone.localdate(),
+            channel="phone",
+            real_name=False,
+            text="反映该同志工作作风问题",
+        )
+        parts["complained", obj] = {
+            "selection": selection.pk,
+            "candidate": candidate.pk,
+            "complaint": complaint.pk,
+            "investigator": owner.pk,
+        }
+
+        selection, candidate = _stage_selection(owner, *steps, "appoint")
+        appointment = _stage_model("supervision.Appointment").objects.get(candidate_id=candidate.pk)
+        parts["appointed", obj] = {
+            "selection": selection.pk,
+            "candidate": candidate.pk,
+            "appointment": appointment.pk,
+            "new_date": (appointment.effective_on - timedelta(days=1)).isoformat(),
+        }
+    return {"user": users, "parts": parts}
+
+
+def _stage_strict_cells():
+    for name, (_, _, _, _, _, expected, _) in STAGE_STRICT.items():
+        for role in ROLES:
+            for obj in OBJECTS if role == STAFF else ["own"]:
+                if role == ANONYMOUS:
+                    status = 401
+                elif role == STAFF:
+                    status = expected[STAFF][OBJECTS.index(obj)]
+                else:
+                    status = expected[role]
+                yield pytest.param(name, role, obj, status, id=f"{name}-{role}-{obj}")
+
+
+def _stage_strict_request(stage_world, name, role, obj):
+    method, route, part, ids, body, _, _ = STAGE_STRICT[name]
+    w = stage_world["parts"][part, obj]
+    client = APIClient()
+    if role != ANONYMOUS:
+        client.force_login(stage_world["user"][role])
+    url = API + re.sub(r"\{[^}]+\}", "{}", route).format(*ids(w))
+    if body is None:
+        return getattr(client, method)(url)
+    return getattr(client, method)(url, body(w), format="json")
+
+
+@pytest.mark.parametrize("name,role,obj,status", list(_stage_strict_cells()))
+def test_stage_strict_matrix(stage_world, name, role, obj, status):
+    effect = STAGE_STRICT[name][6]
+    w = stage_world["parts"][STAGE_STRICT[name][2], obj]
+    before, value = stage_snapshot(), effect(w)
+    response = _stage_strict_request(stage_world, name, role, obj)
+    assert response.status_code == status, (response.status_code, response.content[:300])
+    if status >= 400:
+        assert stage_snapshot() == before
+        assert effect(w) == value
+
+
+def _stage_positive_controls():
+    for name, (_, _, _, _, _, expected, _) in STAGE_STRICT.items():
+        allowed = [(STAFF, "own")] if expected[STAFF][0] < 300 else []
+        allowed += [(role, "own") for role in (ADMIN, SUPERVISOR, INSPECTOR, COMMITTEE) if expected[role] < 300]
+        assert allowed, f"{name}: nobody may write here, so no refusal in its row can be told from a bad body"
+        yield pytest.param(name, *allowed[0], id=name)
+
+
+@pytest.mark.parametrize("name,role,obj", list(_stage_positive_controls()))
+def test_every_stage_row_has_a_working_positive_control(stage_world, name, role, obj):
+    effect = STAGE_STRICT[name][6]
+    w = stage_world["parts"][STAGE_STRICT[name][2], obj]
+    before, value = stage_snapshot(), effect(w)
+    response = _stage_strict_request(stage_world, name, role, obj)
+    assert response.status_code in (200, 201, 204), (response.status_code, response.content[:300])
+    assert effect(w) != value
+    assert stage_snapshot() != before
+
+
+def _strict_stage_routes() -> set[str]:
+    """The stage routes whose writes have an exact matrix with valid bodies (their POST, or DELETE)."""
+    strict = {API + route for _, route, *_ in STAGE_STRICT.values()}
+    return strict | {
+        API + "candidates/{id}/" + path for method, path, *_ in INSPECTION_MATRIX.values() if method == "post"
+    }
+
+
+# Stage POST routes (every api_v1 route outside cadre.api whose view takes a POST) that only the
+# generic test_stage_endpoint_matrix walks, with an empty body and loose statuses: the gap of #10.
+# Making one strict means adding it to STAGE_STRICT (or INSPECTION_MATRIX) and removing it here.
+NOT_YET_STRICT = [
+    "decision-meetings/{id}/second-vote/",
+    "ballot-sessions/",
+    "ballot-sessions/{id}/open/",
+    "ballot-sessions/{id}/cast/",
+    "ballot-sessions/{id}/close/",
+    "ballot-sessions/{id}/second-vote/",
+    "ballot-sessions/{id}/recusals/",
+    "cadres/{id}/kinships/",
+    "public/complaints/",
+    "calendar/notices/",
+    "calendar/notices/{id}/confirm/",
+    "cadres/approval-forms.zip",
+    "candidates/approval-forms.zip",
+    "cadres/import/",
+    "cadres/import/{token}/apply/",
+]
+
+
+def test_every_stage_post_route_is_strict_or_listed_as_not_yet():
+    """A stage route taking a POST is in the strict matrix or in NOT_YET_STRICT, never both, never neither."""
+    posts = {route for route, view in api_route_classes() if view.__module__ != "cadre.api" and hasattr(view, "post")}
+    strict = _strict_stage_routes()
+    pending = {API + route for route in NOT_YET_STRICT}
+    assert len(pending) == len(NOT_YET_STRICT), "NOT_YET_STRICT lists a route twice"
+    assert not strict & pending, f"strict now, remove from NOT_YET_STRICT: {sorted(strict & pending)}"
+    assert pending <= posts, f"no such POST route, remove from NOT_YET_STRICT: {sorted(pending - posts)}"
+    assert strict - posts <= {API + STAGE_STRICT["recommendation-discard"][1]}, sorted(strict - posts)
+    assert not posts - strict - pending, f"add to STAGE_STRICT or NOT_YET_STRICT: {sorted(posts - strict - pending)}"
+
+
+# ---------------------------------------------------------------------------- stage endpoints, generically
+#
+# Every other route under api_v1 (the stage apps' own) is walked with the conventions every endpoint
+# keeps: anonymous is refused; an invisible selection or candidate is 404 whatever the method and
+# body (or 405); supervisors read and never change (a write is 403); the assigned staff member is
+# never refused (no 403/404) on their own object; ids that do not exist are 404; never a 500, and a
+# refused request writes nothing. POSTs of the routes in the strict matrices above are not walked
+# here; those still walked are listed in NOT_YET_STRICT.
+
+MISSING_ID = 987654321
+
+
+def _stage_routes():
+    return [route for route, module in api_route_views() if module != "cadre.api"]
+
+
+def _stage_cases():
+    for route in _stage_routes():
+        if "{" not in route:
+            continue  # a collection with no object to hide (calendar/notices/): its app's tests hold its role matrix
+        if route[len(API) :].startswith("public/"):
+            continue  # no sign-in by design: tests/supervision/test_public_complaints.py
+        head = route[len(API) :].split("/")[0]
+        extra_ids = len(re.findall(r"\{[^}]+\}", route)) > 1
+        objects = OBJECTS if head in ("selections", "candidates") and not extra_ids else ["none"]
+        for method in ("get", "post"):
+            if method == "post" and route in _strict_stage_routes():
+                continue  # exact statuses, valid bodies: test_stage_strict_matrix, test_inspection_matrix
+            for role in ROLES:
+                for obj in objects:
+                    yield pytest.param(route, method, role, obj, id=f"{route[len(API) :]}-{method}-{role}-{obj}")
+
+
+def _stage_allows(method, role, obj, status) -> bool:
+    if status >= 500:
+        return False
+    if role == ANONYMOUS:
+        return status in REFUSED_ANONYMOUS
+    if obj == "none":  # the object or one of the nested ids does not exist
+        return status in (404, 405)
+    sees = role in (SUPERVISOR, ADMIN) or (role == STAFF and obj == "own")
+    if not sees:
+        return status in (404, 405)  # 405 says nothing about the object
+    if method == "get":
+        return status != 403  # a visible object is readable (404 only for a sub-resource not created yet)
+    if role == SUPERVISOR:
+        return status in (403, 405)  # supervisors change nothing
+    if role == ADMIN:
+        return status != 404
+    return status not in (403, 404)  # the assigned staff member: allowed (or told what is wrong with the body)
+
+
+@pytest.mark.parametrize("route,method,role,obj", list(_stage_cases()))
+def test_stage_endpoint_matrix(world, route, method, role, obj):
+    client = _client(world, role)
+    head = route[len(API) :].split("/")[0]
+    key = {"selections": "selection", "candidates": "candidate"}.get(head)
+    first = world[key][obj] if key and obj != "none" else MISSING_ID
+    url = re.sub(r"\{[^}]+\}", str(MISSING_ID), route.replace("{id}", str(first), 1))
+    before = row_counts()
+    response = client.get(url) if method == "get" else client.post(url, {}, format="json")
+    assert _stage_allows(method, role, obj, response.status_code), (response.status_code, response.content[:300])
+    if response.status_code >= 400:
+        assert row_counts() == before
